@@ -1,0 +1,74 @@
+#include "servecommand.h"
+
+#include "procmetricsource.h"
+#include "serverhost.h"
+#include "serveroptions.h"
+#include "unixsignals.h"
+
+#include <QCoreApplication>
+
+#include <cstdio>
+
+namespace Pushboard::Cli {
+
+namespace {
+
+void printLine(FILE *stream, const QString &line)
+{
+    std::fputs(qPrintable(line + QLatin1Char('\n')), stream);
+    std::fflush(stream);
+}
+
+} // namespace
+
+int runServe(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Serve this machine's metrics and published events over SSE, polling and WebSocket."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("serve"), QStringLiteral("Run the server without a window."));
+    addServerOptions(parser);
+    if (!parser.parse(arguments)) {
+        printLine(stderr, QStringLiteral("pushboard serve: %1 (see pushboard serve --help)").arg(parser.errorText()));
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        printLine(stdout, parser.helpText());
+        return 0;
+    }
+    if (parser.isSet(QStringLiteral("version"))) {
+        printLine(stdout, QStringLiteral("pushboard %1").arg(QCoreApplication::applicationVersion()));
+        return 0;
+    }
+    if (parser.positionalArguments().size() > 1) {
+        printLine(stderr, QStringLiteral("pushboard serve: unexpected argument '%1'").arg(parser.positionalArguments().at(1)));
+        return 2;
+    }
+    QString error;
+    const auto config = serverConfigFrom(parser, &error);
+    if (!config) {
+        printLine(stderr, QStringLiteral("pushboard serve: %1").arg(error));
+        return 2;
+    }
+
+    std::vector<std::unique_ptr<MetricSource>> sources;
+    sources.push_back(std::make_unique<ProcMetricSource>());
+    ServerHost host(std::move(sources));
+    if (!host.start(*config)) {
+        printLine(stderr, QStringLiteral("pushboard serve: %1").arg(host.errorString()));
+        return 1;
+    }
+    quitOnTerminationSignals(QCoreApplication::instance());
+    printLine(stdout, QStringLiteral("pushboard serve: listening on http://%1:%2 (event log in %3)")
+                          .arg(config->bindAddress)
+                          .arg(host.port())
+                          .arg(config->dataDir));
+    const int code = QCoreApplication::exec();
+    host.stop();
+    printLine(stdout, QStringLiteral("pushboard serve: stopped"));
+    return code;
+}
+
+} // namespace Pushboard::Cli

@@ -1,0 +1,42 @@
+#include "servecommand.h"
+
+#include <QCoreApplication>
+
+#include <cstdio>
+
+namespace {
+
+const char Usage[] = "Usage: pushboard COMMAND [options]\n"
+                     "\n"
+                     "Commands:\n"
+                     "  serve   Serve this machine's metrics and published events (no window).\n"
+                     "\n"
+                     "Run 'pushboard COMMAND --help' for a command's options.\n";
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication::setApplicationName(QStringLiteral("pushboard"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(PUSHBOARD_VERSION));
+    const QString command = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
+
+    if (command == QLatin1String("--version") || command == QLatin1String("-v")) {
+        std::printf("pushboard %s\n", PUSHBOARD_VERSION);
+        return 0;
+    }
+    if (command == QLatin1String("--help") || command == QLatin1String("-h")) {
+        std::fputs(Usage, stdout);
+        return 0;
+    }
+    if (command == QLatin1String("serve")) {
+        QCoreApplication app(argc, argv);
+        return Pushboard::Cli::runServe(QCoreApplication::arguments());
+    }
+    if (command.isEmpty())
+        std::fputs("pushboard: no command given\n", stderr);
+    else
+        std::fprintf(stderr, "pushboard: unknown command '%s'\n", argv[1]);
+    std::fputs(Usage, stderr);
+    return 2;
+}

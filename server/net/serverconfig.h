@@ -1,0 +1,21 @@
+#pragma once
+
+#include <QString>
+
+namespace Pushboard {
+
+/// Everything `pushboard serve` (and the dashboard's embedded server) can be told on the command
+/// line. Defaults are SPEC.md's.
+struct ServerConfig
+{
+    QString bindAddress = QStringLiteral("127.0.0.1");
+    quint16 port = 8765; ///< 0 picks a free port (tests); ServerHost::port() tells which.
+    QString token; ///< Empty: no authentication (only allowed on loopback).
+    QString dataDir;
+    int intervalMs = 1000; ///< Metric sampling interval.
+    int keepaliveS = 15; ///< SSE `: keepalive` comments (and, later, WebSocket pings).
+    int retryMs = 2000; ///< The `retry:` an SSE stream starts with.
+    qint64 sseQueueLimit = 1024 * 1024; ///< Queued bytes past which a subscriber is dropped.
+};
+
+} // namespace Pushboard

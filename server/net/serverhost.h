@@ -1,0 +1,62 @@
+#pragma once
+
+#include "serverconfig.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+class QTcpServer;
+
+namespace Pushboard {
+
+class EventStore;
+class HttpApi;
+class MetricSource;
+class SamplingScheduler;
+class SsePublisher;
+
+/// The server's composition root: opens the event log, listens, wires the routes and starts
+/// sampling. Used by `pushboard serve` and by the dashboard's embedded server.
+class ServerHost : public QObject
+{
+    Q_OBJECT
+
+public:
+    /// `sources` are sampled every `intervalMs` (the app passes ProcMetricSource; tests may pass
+    /// none and append to store() themselves).
+    explicit ServerHost(std::vector<std::unique_ptr<MetricSource>> sources, QObject *parent = nullptr);
+    ~ServerHost() override;
+
+    /// Everything or nothing: on failure nothing is left running and errorString() says why in
+    /// one line a user can act on.
+    [[nodiscard]] bool start(const ServerConfig &config);
+    /// Closes every stream, stops sampling and closes the log. Safe to call twice.
+    void stop();
+
+    [[nodiscard]] QString errorString() const { return m_error; }
+    [[nodiscard]] quint16 port() const;
+    [[nodiscard]] const ServerConfig &config() const { return m_config; }
+
+    [[nodiscard]] EventStore *store() const { return m_store.get(); }
+    [[nodiscard]] SamplingScheduler *scheduler() const { return m_scheduler.get(); }
+    [[nodiscard]] SsePublisher *ssePublisher() const { return m_sse.get(); }
+
+private:
+    bool fail(const QString &message);
+    void addRoutes();
+
+    ServerConfig m_config;
+    QString m_error;
+    QElapsedTimer m_uptime;
+    std::unique_ptr<EventStore> m_store;
+    std::unique_ptr<SamplingScheduler> m_scheduler;
+    std::unique_ptr<SsePublisher> m_sse;
+    std::unique_ptr<HttpApi> m_http;
+    QTcpServer *m_listener = nullptr; ///< Owned by m_http once bound.
+};
+
+} // namespace Pushboard

@@ -1,0 +1,116 @@
+#include "ssepublisher.h"
+
+#include "eventstore.h"
+#include "httpapi.h"
+#include "protocol/sseencoder.h"
+#include "ssestream.h"
+
+#include <QUrlQuery>
+
+#include <optional>
+
+namespace Pushboard {
+
+using StatusCode = QHttpServerResponder::StatusCode;
+
+SsePublisher::SsePublisher(EventStore *store, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+{
+    connect(m_store, &EventStore::appended, this, &SsePublisher::publish);
+    connect(&m_keepalive, &QTimer::timeout, this, &SsePublisher::sendKeepalive);
+    setKeepalive(15);
+}
+
+void SsePublisher::setKeepalive(int seconds)
+{
+    if (seconds > 0)
+        m_keepalive.start(seconds * 1000);
+    else
+        m_keepalive.stop();
+}
+
+void SsePublisher::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    const QUrlQuery query(request.url());
+
+    QStringList topics;
+    const QString topicsParam = query.queryItemValue(QStringLiteral("topics"), QUrl::FullyDecoded);
+    for (const QString &topic : topicsParam.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        if (!isValidTopic(topic)) {
+            HttpApi::sendError(responder, StatusCode::BadRequest,
+                               QStringLiteral("bad topic '%1': topics match [a-z0-9][a-z0-9._-]{0,63}").arg(topic));
+            return;
+        }
+        topics.append(topic);
+    }
+
+    // The header wins over the query, as EventSource sends the header on its own reconnects.
+    QByteArray resumeText = request.value("Last-Event-ID").trimmed();
+    const char *resumeSource = "Last-Event-ID header";
+    if (resumeText.isEmpty() && query.hasQueryItem(QStringLiteral("lastEventId"))) {
+        resumeText = query.queryItemValue(QStringLiteral("lastEventId"), QUrl::FullyDecoded).toUtf8();
+        resumeSource = "lastEventId";
+    }
+    std::optional<quint64> resume;
+    if (!resumeText.isEmpty() || query.hasQueryItem(QStringLiteral("lastEventId"))) {
+        quint64 id = 0;
+        if (!parseEventId(resumeText, &id)) {
+            HttpApi::sendError(responder, StatusCode::BadRequest,
+                               QStringLiteral("bad %1 '%2': an event id is a decimal number")
+                                   .arg(QLatin1String(resumeSource), QString::fromUtf8(resumeText.left(64))));
+            return;
+        }
+        resume = id;
+    }
+
+    QByteArray preamble = SseEncoder::retry(m_retryMs);
+    const quint64 newest = m_store->newestId();
+    if (resume && *resume > newest) {
+        preamble += SseEncoder::reset(newest);
+        resume.reset(); // Nothing to replay: the client's position no longer exists.
+    } else if (resume) {
+        const quint64 firstRetained = m_store->oldestId() ? m_store->oldestId() : newest + 1;
+        if (*resume + 1 < firstRetained)
+            preamble += SseEncoder::gap(*resume + 1, firstRetained - 1);
+    }
+
+    auto *stream = new SseStream(std::move(responder), m_store, topics, resume, m_queueLimit, this);
+    m_streams.append(stream);
+    connect(stream, &SseStream::closed, this, [this, stream](bool slow) {
+        m_streams.removeOne(stream);
+        if (slow)
+            ++m_slowDisconnects;
+    });
+    stream->start(preamble);
+}
+
+void SsePublisher::publish(const EventList &events)
+{
+    for (const Event &event : events) {
+        const QByteArray bytes = SseEncoder::event(event);
+        // A stream may close (and leave m_streams) while we write: iterate over a copy.
+        const QList<SseStream *> streams = m_streams;
+        for (SseStream *stream : streams) {
+            if (stream->isOpen() && stream->wants(event.topic))
+                stream->sendEvent(event.id, bytes);
+        }
+    }
+}
+
+void SsePublisher::sendKeepalive()
+{
+    static const QByteArray keepalive = SseEncoder::comment("keepalive");
+    const QList<SseStream *> streams = m_streams;
+    for (SseStream *stream : streams)
+        stream->sendRaw(keepalive);
+}
+
+void SsePublisher::closeAll()
+{
+    const QList<SseStream *> streams = m_streams;
+    for (SseStream *stream : streams)
+        stream->close();
+}
+
+} // namespace Pushboard

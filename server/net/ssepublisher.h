@@ -1,0 +1,53 @@
+#pragma once
+
+#include "event.h"
+
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QList>
+#include <QObject>
+#include <QTimer>
+
+namespace Pushboard {
+
+class EventStore;
+class SseStream;
+
+/// Serves `GET /events` (SPEC.md, "SSE"): validates the request, starts an SseStream with the
+/// right preamble (retry, then gap or reset for a resume), and fans every appended event out to
+/// the streams that want its topic. Each event is encoded once; all streams share the bytes.
+class SsePublisher : public QObject
+{
+    Q_OBJECT
+
+public:
+    SsePublisher(EventStore *store, QObject *parent = nullptr);
+
+    void setRetryMs(int ms) { m_retryMs = ms; }
+    void setQueueLimit(qint64 bytes) { m_queueLimit = bytes; }
+    /// Seconds between `: keepalive` comments; 0 turns them off.
+    void setKeepalive(int seconds);
+
+    /// The route handler of `GET /events`.
+    void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+
+    [[nodiscard]] const QList<SseStream *> &streams() const { return m_streams; }
+    /// Subscribers dropped because their queue passed the limit, since start.
+    [[nodiscard]] quint64 slowDisconnects() const { return m_slowDisconnects; }
+
+    /// Closes every stream (shutdown).
+    void closeAll();
+
+private:
+    void publish(const EventList &events);
+    void sendKeepalive();
+
+    EventStore *m_store;
+    QList<SseStream *> m_streams;
+    QTimer m_keepalive;
+    int m_retryMs = 2000;
+    qint64 m_queueLimit = 1024 * 1024;
+    quint64 m_slowDisconnects = 0;
+};
+
+} // namespace Pushboard

@@ -1,0 +1,128 @@
+#include "ssestream.h"
+
+#include "eventstore.h"
+#include "protocol/sseencoder.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcSse, "pushboard.server.sse")
+
+namespace Pushboard {
+
+namespace {
+constexpr int ReplayPage = 500;
+// Replay writes another page only while less than this is queued, so memory stays bounded.
+constexpr qint64 ReplayLowWater = 256 * 1024;
+} // namespace
+
+SseStream::SseStream(QHttpServerResponder &&responder, const EventStore *store,
+                     QStringList topics, std::optional<quint64> replayAfter, qint64 queueLimit,
+                     QObject *parent)
+    : QObject(parent)
+    , m_responder(std::move(responder))
+    , m_socket(m_responder->socket())
+    , m_store(store)
+    , m_topics(std::move(topics))
+    , m_cursor(replayAfter.value_or(store->newestId()))
+    , m_replaying(replayAfter.has_value())
+    , m_queueLimit(queueLimit)
+    , m_peer(m_socket->peerAddress())
+    , m_peerPort(m_socket->peerPort())
+    , m_since(QDateTime::currentDateTimeUtc())
+{
+    // From now on the socket carries only our stream: the HTTP server must not parse anything
+    // more on it, and whatever the client still sends is read and dropped.
+    disconnect(m_socket, &QTcpSocket::readyRead, nullptr, nullptr);
+    connect(m_socket, &QTcpSocket::readyRead, this, [this] { m_socket->skip(m_socket->bytesAvailable()); });
+    connect(m_socket, &QTcpSocket::disconnected, this, [this] { finish(false); });
+    connect(m_socket, &QObject::destroyed, this, [this] { finish(false); });
+}
+
+void SseStream::start(const QByteArray &preamble)
+{
+    m_responder->writeStatusLine(QHttpServerResponder::StatusCode::Ok);
+    m_responder->writeHeaders({{"Content-Type", "text/event-stream; charset=utf-8"},
+                               {"Cache-Control", "no-cache"},
+                               {"X-Accel-Buffering", "no"},
+                               {"Connection", "close"}});
+    write(preamble);
+    if (m_replaying) {
+        connect(m_socket, &QTcpSocket::bytesWritten, this, &SseStream::pumpReplay);
+        pumpReplay();
+    }
+}
+
+qint64 SseStream::queuedBytes() const
+{
+    return m_socket ? m_socket->bytesToWrite() : 0;
+}
+
+void SseStream::write(const QByteArray &bytes)
+{
+    if (m_closed || !m_socket)
+        return;
+    m_socket->write(bytes);
+    m_bytesSent += quint64(bytes.size());
+    if (m_socket->bytesToWrite() > m_queueLimit) {
+        qCInfo(lcSse) << "dropping slow subscriber" << m_peer << m_peerPort << "with"
+                      << m_socket->bytesToWrite() << "bytes queued";
+        m_socket->abort();
+        finish(true);
+    }
+}
+
+void SseStream::sendEvent(quint64 id, const QByteArray &bytes)
+{
+    if (m_replaying || id <= m_cursor)
+        return; // Replay reads this event from the store when it gets there.
+    m_cursor = id;
+    ++m_eventsSent;
+    write(bytes);
+}
+
+void SseStream::sendRaw(const QByteArray &bytes)
+{
+    write(bytes);
+}
+
+void SseStream::pumpReplay()
+{
+    while (m_replaying && !m_closed && m_socket && m_socket->bytesToWrite() < ReplayLowWater) {
+        const EventList page = m_store->after(m_cursor, m_topics, ReplayPage);
+        for (const Event &event : page) {
+            m_cursor = event.id;
+            ++m_eventsSent;
+            write(SseEncoder::event(event));
+        }
+        if (page.size() < ReplayPage) {
+            // Everything up to the store's newest id has been seen: live events take over.
+            m_cursor = qMax(m_cursor, m_store->newestId());
+            m_replaying = false;
+            if (m_socket)
+                disconnect(m_socket, &QTcpSocket::bytesWritten, this, &SseStream::pumpReplay);
+        }
+    }
+}
+
+void SseStream::close()
+{
+    if (m_closed)
+        return;
+    if (m_socket) {
+        m_socket->flush();
+        m_socket->disconnectFromHost();
+    }
+    finish(false);
+}
+
+void SseStream::finish(bool slow)
+{
+    if (m_closed)
+        return;
+    m_closed = true;
+    m_replaying = false;
+    Q_EMIT closed(slow);
+    deleteLater();
+}
+
+} // namespace Pushboard

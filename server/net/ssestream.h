@@ -1,0 +1,83 @@
+#pragma once
+
+#include "event.h"
+
+#include <QDateTime>
+#include <QHostAddress>
+#include <QHttpServerResponder>
+#include <QObject>
+#include <QPointer>
+#include <QStringList>
+#include <QTcpSocket>
+
+#include <optional>
+
+namespace Pushboard {
+
+class EventStore;
+
+/// One subscriber of `GET /events`: the only code that streams through a QHttpServerResponder.
+///
+/// Takes the responder over from the route handler, writes the head and the stream's preamble,
+/// replays retained events page by page as the socket drains (a long replay never holds the whole
+/// log in memory), then writes live events. Closes itself when the peer disconnects or when its
+/// queued bytes pass the limit (a subscriber that does not read); it then deletes itself later.
+class SseStream : public QObject
+{
+    Q_OBJECT
+
+public:
+    /// `replayAfter`: resume point, or nothing for a live-only subscriber.
+    SseStream(QHttpServerResponder &&responder, const EventStore *store, QStringList topics,
+              std::optional<quint64> replayAfter, qint64 queueLimit, QObject *parent = nullptr);
+
+    /// Writes status line, headers and `preamble` (retry, gap or reset), then starts the replay.
+    void start(const QByteArray &preamble);
+
+    [[nodiscard]] bool wants(const QString &topic) const
+    {
+        return m_topics.isEmpty() || m_topics.contains(topic);
+    }
+    [[nodiscard]] bool isOpen() const { return !m_closed; }
+    [[nodiscard]] bool isReplaying() const { return m_replaying; }
+
+    /// Writes one live event's bytes (shared by every subscriber) unless replay still owns it.
+    void sendEvent(quint64 id, const QByteArray &bytes);
+    /// Writes bytes that carry no event (keepalive comments).
+    void sendRaw(const QByteArray &bytes);
+    /// Flushes what can be written without blocking and closes the connection.
+    void close();
+
+    [[nodiscard]] QHostAddress peerAddress() const { return m_peer; }
+    [[nodiscard]] quint16 peerPort() const { return m_peerPort; }
+    [[nodiscard]] QDateTime since() const { return m_since; }
+    [[nodiscard]] QStringList topics() const { return m_topics; }
+    [[nodiscard]] quint64 eventsSent() const { return m_eventsSent; }
+    [[nodiscard]] quint64 bytesSent() const { return m_bytesSent; }
+    [[nodiscard]] qint64 queuedBytes() const;
+
+Q_SIGNALS:
+    /// The connection ended; `slow` when it was dropped for not reading.
+    void closed(bool slow);
+
+private:
+    void write(const QByteArray &bytes);
+    void pumpReplay();
+    void finish(bool slow);
+
+    std::optional<QHttpServerResponder> m_responder;
+    QPointer<QTcpSocket> m_socket;
+    const EventStore *m_store;
+    QStringList m_topics;
+    quint64 m_cursor = 0; ///< Newest id this subscriber has been given (or skipped by filter).
+    bool m_replaying = false;
+    bool m_closed = false;
+    qint64 m_queueLimit;
+    QHostAddress m_peer;
+    quint16 m_peerPort = 0;
+    QDateTime m_since;
+    quint64 m_eventsSent = 0;
+    quint64 m_bytesSent = 0;
+};
+
+} // namespace Pushboard

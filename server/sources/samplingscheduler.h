@@ -1,0 +1,48 @@
+#pragma once
+
+#include "metricsource.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+#include <vector>
+
+namespace Pushboard {
+
+class EventStore;
+
+/// Asks every MetricSource for its events once per interval and appends them to the store as one
+/// batch (one SQLite transaction per tick).
+class SamplingScheduler : public QObject
+{
+    Q_OBJECT
+
+public:
+    SamplingScheduler(EventStore *store, std::vector<std::unique_ptr<MetricSource>> sources,
+                      QObject *parent = nullptr);
+
+    /// Samples once now and then every interval() ms, unless paused.
+    void start();
+    void stop();
+
+    [[nodiscard]] int interval() const { return m_timer.interval(); }
+    /// Takes effect at once: the next tick comes `ms` after this call.
+    void setInterval(int ms);
+
+    [[nodiscard]] bool isPaused() const { return m_paused; }
+    void pause();
+    void resume();
+
+    /// Samples every source and appends the batch now. Returns the number of events stored.
+    qsizetype tick();
+
+private:
+    EventStore *m_store;
+    std::vector<std::unique_ptr<MetricSource>> m_sources;
+    QTimer m_timer;
+    bool m_started = false;
+    bool m_paused = false;
+};
+
+} // namespace Pushboard
