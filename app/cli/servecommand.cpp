@@ -64,7 +64,7 @@ int runServe(const QStringList &arguments)
     printLine(stdout, QStringLiteral("pushboard serve: listening on http://%1:%2 (event log in %3)")
                           .arg(config->bindAddress)
                           .arg(host.port())
-                          .arg(config->dataDir));
+                          .arg(config->store.dataDir));
     const int code = QCoreApplication::exec();
     host.stop();
     printLine(stdout, QStringLiteral("pushboard serve: stopped"));

@@ -53,7 +53,7 @@ std::optional<ServerConfig> serverConfigFrom(const QCommandLineParser &parser, Q
     ServerConfig config;
     config.bindAddress = parser.value(QStringLiteral("bind"));
     config.token = parser.value(QStringLiteral("token"));
-    config.dataDir = parser.value(QStringLiteral("data-dir"));
+    config.store.dataDir = parser.value(QStringLiteral("data-dir"));
     const auto port = intOption(parser, QStringLiteral("port"), 0, 65535, error);
     const auto interval = port ? intOption(parser, QStringLiteral("interval"), 10, 24 * 3600 * 1000, error) : std::nullopt;
     const auto keepalive = interval ? intOption(parser, QStringLiteral("keepalive"), 1, 3600, error) : std::nullopt;
@@ -63,7 +63,7 @@ std::optional<ServerConfig> serverConfigFrom(const QCommandLineParser &parser, Q
         *error = QStringLiteral("--token must not be empty");
         return std::nullopt;
     }
-    if (config.dataDir.isEmpty()) {
+    if (config.store.dataDir.isEmpty()) {
         *error = QStringLiteral("no data directory: pass --data-dir DIR");
         return std::nullopt;
     }

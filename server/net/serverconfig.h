@@ -1,5 +1,7 @@
 #pragma once
 
+#include "eventstore.h"
+
 #include <QString>
 
 namespace Pushboard {
@@ -11,7 +13,7 @@ struct ServerConfig
     QString bindAddress = QStringLiteral("127.0.0.1");
     quint16 port = 8765; ///< 0 picks a free port (tests); ServerHost::port() tells which.
     QString token; ///< Empty: no authentication (only allowed on loopback).
-    QString dataDir;
+    StoreOptions store; ///< The event log's data directory and retention.
     int intervalMs = 1000; ///< Metric sampling interval.
     int keepaliveS = 15; ///< SSE `: keepalive` comments (and, later, WebSocket pings).
     int retryMs = 2000; ///< The `retry:` an SSE stream starts with.

@@ -62,9 +62,7 @@ bool ServerHost::start(const ServerConfig &config)
     if (config.keepaliveS < 1)
         return fail(QStringLiteral("--keepalive must be at least 1 s"));
 
-    StoreOptions storeOptions;
-    storeOptions.dataDir = config.dataDir;
-    if (!m_store->open(storeOptions))
+    if (!m_store->open(config.store))
         return fail(m_store->errorString());
 
     m_listener = new QTcpServer();
@@ -92,7 +90,7 @@ bool ServerHost::start(const ServerConfig &config)
     m_uptime.start();
     m_scheduler->setInterval(config.intervalMs);
     m_scheduler->start();
-    qCInfo(lcHost) << "listening on" << config.bindAddress << port();
+    qCDebug(lcHost) << "listening on" << config.bindAddress << port();
     return true;
 }
 

@@ -45,7 +45,8 @@ void SseStream::start(const QByteArray &preamble)
                                {"Cache-Control", "no-cache"},
                                {"X-Accel-Buffering", "no"},
                                {"Connection", "close"}});
-    write(preamble);
+    // The responder writes header lines only; the blank line that ends the head is ours.
+    write("\r\n" + preamble);
     if (m_replaying) {
         connect(m_socket, &QTcpSocket::bytesWritten, this, &SseStream::pumpReplay);
         pumpReplay();
@@ -66,8 +67,8 @@ void SseStream::write(const QByteArray &bytes)
     if (m_socket->bytesToWrite() > m_queueLimit) {
         qCInfo(lcSse) << "dropping slow subscriber" << m_peer << m_peerPort << "with"
                       << m_socket->bytesToWrite() << "bytes queued";
+        finish(true); // Before abort(): it emits disconnected() at once.
         m_socket->abort();
-        finish(true);
     }
 }
 

@@ -142,7 +142,7 @@ bool EventStore::open(const StoreOptions &options)
 
     m_lock = std::move(lock);
     m_pruneTimer.start(m_options.pruneIntervalMs);
-    qCInfo(lcStore) << "opened" << databasePath() << "newest id" << m_newestId << "oldest id" << m_oldestId;
+    qCDebug(lcStore) << "opened" << databasePath() << "newest id" << m_newestId << "oldest id" << m_oldestId;
     return true;
 }
 
@@ -264,7 +264,7 @@ bool EventStore::pruneStep()
         return false;
 
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("DELETE FROM events WHERE id BETWEEN ? AND ? AND (time < ? OR id <= ?)"));
+    query.prepare(QStringLiteral("DELETE FROM events WHERE id BETWEEN ? AND ? AND (time <= ? OR id <= ?)"));
     query.addBindValue(oldest);
     query.addBindValue(upper);
     query.addBindValue(m_clock() - m_options.keepAgeMs);

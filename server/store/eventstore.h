@@ -17,7 +17,7 @@ namespace Pushboard {
 /// Where the event log lives and how much of it is kept.
 ///
 /// Retention: an event is pruned only when it is outside *both* the newest `keepCount` events and
-/// the last `keepAgeMs`; `maxCount` bounds the log whatever the age (a publish storm must not fill
+/// the last `keepAgeMs` (an event exactly `keepAgeMs` old is outside); `maxCount` bounds the log whatever the age (a publish storm must not fill
 /// the disk). The defaults keep at least 10,000 events and at least an hour (SPEC.md).
 struct StoreOptions
 {
