@@ -1,0 +1,42 @@
+# Shared by scripts/run and scripts/test: install what is missing, then configure and build.
+# Sourced, not run. Everything here is idempotent and asks no questions.
+
+PUSHBOARD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PUSHBOARD_BUILD=${PUSHBOARD_BUILD:-$PUSHBOARD_ROOT/build}
+
+# What building and running needs (Debian 12 package names).
+PUSHBOARD_BUILD_PACKAGES=(
+    cmake ninja-build g++
+    qt6-base-dev libqt6sql6-sqlite
+    qt6-httpserver-dev libqt6httpserver6
+    qt6-websockets-dev
+)
+
+say() { printf '%s\n' "$*" >&2; }
+
+# ensure_packages PKG...: apt-get installs the ones that are not installed yet.
+ensure_packages() {
+    local missing=()
+    local pkg
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        say "pushboard: these Debian packages are missing: ${missing[*]}"
+        say "pushboard: run this script as root, or: sudo apt-get install ${missing[*]}"
+        return 1
+    fi
+    say "pushboard: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null || return 1
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || return 1
+}
+
+# build: configures once (CMake + Ninja) and builds what changed.
+build() {
+    if [ ! -f "$PUSHBOARD_BUILD/build.ninja" ]; then
+        cmake -S "$PUSHBOARD_ROOT" -B "$PUSHBOARD_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || return 1
+    fi
+    cmake --build "$PUSHBOARD_BUILD" || return 1
+}

@@ -1,0 +1,149 @@
+#include "eventstore.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace Pushboard;
+
+/// `pushboard` and `pushboard serve` as a user runs them: the real executable in a QProcess.
+class tst_ServeCommand : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init() { m_dir = std::make_unique<QTemporaryDir>(); }
+
+    void commandLine_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("output"); // stdout for 0, stderr otherwise: must start with it
+        QTest::newRow("version") << QStringList{QStringLiteral("--version")} << 0 << QStringLiteral("pushboard " PUSHBOARD_VERSION "\n");
+        QTest::newRow("help") << QStringList{QStringLiteral("--help")} << 0 << QStringLiteral("Usage: pushboard COMMAND");
+        QTest::newRow("serve help") << QStringList{QStringLiteral("serve"), QStringLiteral("--help")} << 0 << QStringLiteral("Usage: ");
+        QTest::newRow("no command") << QStringList{} << 2 << QStringLiteral("pushboard: no command given\n");
+        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2 << QStringLiteral("pushboard: unknown command 'frobnicate'\n");
+        QTest::newRow("unknown option") << QStringList{QStringLiteral("serve"), QStringLiteral("--bogus")} << 2 << QStringLiteral("pushboard serve: Unknown option 'bogus'.");
+        QTest::newRow("bad port") << QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("http")} << 2
+                                  << QStringLiteral("pushboard serve: --port takes a whole number from 0 to 65535, not 'http'\n");
+        QTest::newRow("port too big") << QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("70000")} << 2
+                                      << QStringLiteral("pushboard serve: --port takes a whole number from 0 to 65535, not '70000'\n");
+        QTest::newRow("bad interval") << QStringList{QStringLiteral("serve"), QStringLiteral("--interval"), QStringLiteral("5")} << 2
+                                      << QStringLiteral("pushboard serve: --interval takes a whole number from 10 to 86400000, not '5'\n");
+        QTest::newRow("empty token") << QStringList{QStringLiteral("serve"), QStringLiteral("--token"), QString()} << 2
+                                     << QStringLiteral("pushboard serve: --token must not be empty\n");
+        QTest::newRow("open bind without token") << QStringList{QStringLiteral("serve"), QStringLiteral("--bind"), QStringLiteral("0.0.0.0")} << 1
+                                                 << QStringLiteral("pushboard serve: refusing to listen on 0.0.0.0 without --token");
+    }
+    void commandLine()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(int, exitCode);
+        QFETCH(QString, output);
+        QProcess process;
+        if (arguments.value(0) == QLatin1String("serve"))
+            arguments << QStringLiteral("--data-dir") << m_dir->path();
+        process.start(QStringLiteral(PUSHBOARD_BIN), arguments);
+        QVERIFY(process.waitForFinished(30000));
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(process.exitCode(), exitCode);
+        const QString text = QString::fromUtf8(exitCode == 0 ? process.readAllStandardOutput() : process.readAllStandardError());
+        QVERIFY2(text.startsWith(output), qPrintable(text));
+        if (exitCode == 1)
+            QCOMPARE(text.count(QLatin1Char('\n')), 1); // One clear line.
+    }
+
+    void portInUseIsOneLineAndExit1()
+    {
+        QTcpServer squatter;
+        QVERIFY(squatter.listen(QHostAddress::LocalHost));
+        QProcess process;
+        process.start(QStringLiteral(PUSHBOARD_BIN), {QStringLiteral("serve"), QStringLiteral("--port"), QString::number(squatter.serverPort()),
+                                                      QStringLiteral("--data-dir"), m_dir->path()});
+        QVERIFY(process.waitForFinished(30000));
+        QCOMPARE(process.exitCode(), 1);
+        QCOMPARE(QString::fromUtf8(process.readAllStandardError()),
+                 QStringLiteral("pushboard serve: port %1 on 127.0.0.1 is already in use\n").arg(squatter.serverPort()));
+    }
+
+    void servesStopsOnSigtermAndContinuesAfterRestart()
+    {
+        quint64 newestBefore = 0;
+        {
+            QProcess server;
+            const quint16 port = startServer(server);
+            QVERIFY(port);
+            QCOMPARE(httpStatus(port, "/api/health"), 200);
+
+            // A second server on the same data dir is refused while the first runs.
+            QProcess second;
+            second.start(QStringLiteral(PUSHBOARD_BIN), {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
+                                                         QStringLiteral("--data-dir"), m_dir->path()});
+            QVERIFY(second.waitForFinished(30000));
+            QCOMPARE(second.exitCode(), 1);
+            const QString error = QString::fromUtf8(second.readAllStandardError());
+            QVERIFY2(error.contains(QStringLiteral("is in use by another pushboard (pid %1)").arg(server.processId())), qPrintable(error));
+
+            ::kill(pid_t(server.processId()), SIGTERM);
+            QVERIFY(server.waitForFinished(30000));
+            QCOMPARE(server.exitStatus(), QProcess::NormalExit);
+            QCOMPARE(server.exitCode(), 0);
+            QVERIFY(server.readAllStandardOutput().endsWith("pushboard serve: stopped\n"));
+        }
+        {
+            EventStore store; // What the server sampled was flushed to disk.
+            StoreOptions options;
+            options.dataDir = m_dir->path();
+            QVERIFY2(store.open(options), qPrintable(store.errorString()));
+            newestBefore = store.newestId();
+            QVERIFY(newestBefore >= 2); // At least memory and load from the first sample.
+        }
+        QProcess server;
+        const quint16 port = startServer(server);
+        QVERIFY(port);
+        QNetworkReply *reply = m_nam.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/events?lastEventId=%2").arg(port).arg(newestBefore))));
+        QTRY_VERIFY_WITH_TIMEOUT(reply->bytesAvailable() > 0 && reply->peek(4096).contains("\nid: "), 15000);
+        const QByteArray body = reply->readAll();
+        const auto match = QRegularExpression(QStringLiteral("\nid: (\\d+)\n")).match(QString::fromUtf8(body));
+        QVERIFY(match.hasMatch());
+        QCOMPARE(match.captured(1).toULongLong(), newestBefore + 1); // Ids continue after the restart.
+        reply->abort();
+        reply->deleteLater();
+        server.terminate();
+        QVERIFY(server.waitForFinished(30000));
+        QCOMPARE(server.exitCode(), 0);
+    }
+
+private:
+    quint16 startServer(QProcess &server)
+    {
+        server.start(QStringLiteral(PUSHBOARD_BIN), {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
+                                                     QStringLiteral("--data-dir"), m_dir->path(), QStringLiteral("--interval"), QStringLiteral("100")});
+        if (!server.waitForReadyRead(30000))
+            return 0;
+        const QString line = QString::fromUtf8(server.readLine());
+        const auto match = QRegularExpression(QStringLiteral("^pushboard serve: listening on http://127\\.0\\.0\\.1:(\\d+) ")).match(line);
+        return match.hasMatch() ? quint16(match.captured(1).toUInt()) : 0;
+    }
+    int httpStatus(quint16 port, const QByteArray &path)
+    {
+        QNetworkReply *reply = m_nam.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(QString::fromUtf8(path)))));
+        QTest::qWaitFor([reply] { return reply->isFinished(); }, 10000);
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        reply->deleteLater();
+        return status;
+    }
+
+    QNetworkAccessManager m_nam;
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+QTEST_GUILESS_MAIN(tst_ServeCommand)
+#include "tst_servecommand.moc"
