@@ -28,10 +28,13 @@ int runServe(const QStringList &arguments)
         "Serve this machine's metrics and published events over SSE, polling and WebSocket."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("serve"), QStringLiteral("Run the server without a window."));
+    parser.addPositionalArgument(
+        QStringLiteral("serve"), QStringLiteral("Run the server without a window."));
     addServerOptions(parser);
     if (!parser.parse(arguments)) {
-        printLine(stderr, QStringLiteral("pushboard serve: %1 (see pushboard serve --help)").arg(parser.errorText()));
+        printLine(stderr,
+            QStringLiteral("pushboard serve: %1 (see pushboard serve --help)")
+                .arg(parser.errorText()));
         return 2;
     }
     if (parser.isSet(QStringLiteral("help"))) {
@@ -39,11 +42,14 @@ int runServe(const QStringList &arguments)
         return 0;
     }
     if (parser.isSet(QStringLiteral("version"))) {
-        printLine(stdout, QStringLiteral("pushboard %1").arg(QCoreApplication::applicationVersion()));
+        printLine(
+            stdout, QStringLiteral("pushboard %1").arg(QCoreApplication::applicationVersion()));
         return 0;
     }
     if (parser.positionalArguments().size() > 1) {
-        printLine(stderr, QStringLiteral("pushboard serve: unexpected argument '%1'").arg(parser.positionalArguments().at(1)));
+        printLine(stderr,
+            QStringLiteral("pushboard serve: unexpected argument '%1'")
+                .arg(parser.positionalArguments().at(1)));
         return 2;
     }
     QString error;
@@ -61,10 +67,11 @@ int runServe(const QStringList &arguments)
         return 1;
     }
     quitOnTerminationSignals(QCoreApplication::instance());
-    printLine(stdout, QStringLiteral("pushboard serve: listening on http://%1:%2 (event log in %3)")
-                          .arg(config->bindAddress)
-                          .arg(host.port())
-                          .arg(config->store.dataDir));
+    printLine(stdout,
+        QStringLiteral("pushboard serve: listening on http://%1:%2 (event log in %3)")
+            .arg(config->bindAddress)
+            .arg(host.port())
+            .arg(config->store.dataDir));
     const int code = QCoreApplication::exec();
     host.stop();
     printLine(stdout, QStringLiteral("pushboard serve: stopped"));

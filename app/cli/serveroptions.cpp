@@ -6,8 +6,8 @@ namespace Pushboard::Cli {
 
 namespace {
 
-std::optional<int> intOption(const QCommandLineParser &parser, const QString &name, int min,
-                             int max, QString *error)
+std::optional<int> intOption(
+    const QCommandLineParser &parser, const QString &name, int min, int max, QString *error)
 {
     bool ok = false;
     const int value = parser.value(name).toInt(&ok);
@@ -33,18 +33,25 @@ void addServerOptions(QCommandLineParser &parser)
 {
     const ServerConfig defaults;
     parser.addOptions({
-        {QStringLiteral("bind"), QStringLiteral("Address to listen on (default %1).").arg(defaults.bindAddress),
-         QStringLiteral("ADDR"), defaults.bindAddress},
-        {QStringLiteral("port"), QStringLiteral("Port to listen on, 0 for any free one (default %1).").arg(defaults.port),
-         QStringLiteral("N"), QString::number(defaults.port)},
-        {QStringLiteral("token"), QStringLiteral("Require this bearer token on every endpoint but /api/health."),
-         QStringLiteral("T")},
-        {QStringLiteral("data-dir"), QStringLiteral("Where the event log lives (default %1).").arg(defaultDataDir()),
-         QStringLiteral("DIR"), defaultDataDir()},
-        {QStringLiteral("interval"), QStringLiteral("Metric sampling interval in ms (default %1).").arg(defaults.intervalMs),
-         QStringLiteral("MS"), QString::number(defaults.intervalMs)},
-        {QStringLiteral("keepalive"), QStringLiteral("Seconds between keepalives (default %1).").arg(defaults.keepaliveS),
-         QStringLiteral("S"), QString::number(defaults.keepaliveS)},
+        {QStringLiteral("bind"),
+            QStringLiteral("Address to listen on (default %1).").arg(defaults.bindAddress),
+            QStringLiteral("ADDR"), defaults.bindAddress},
+        {QStringLiteral("port"),
+            QStringLiteral("Port to listen on, 0 for any free one (default %1).")
+                .arg(defaults.port),
+            QStringLiteral("N"), QString::number(defaults.port)},
+        {QStringLiteral("token"),
+            QStringLiteral("Require this bearer token on every endpoint but /api/health."),
+            QStringLiteral("T")},
+        {QStringLiteral("data-dir"),
+            QStringLiteral("Where the event log lives (default %1).").arg(defaultDataDir()),
+            QStringLiteral("DIR"), defaultDataDir()},
+        {QStringLiteral("interval"),
+            QStringLiteral("Metric sampling interval in ms (default %1).").arg(defaults.intervalMs),
+            QStringLiteral("MS"), QString::number(defaults.intervalMs)},
+        {QStringLiteral("keepalive"),
+            QStringLiteral("Seconds between keepalives (default %1).").arg(defaults.keepaliveS),
+            QStringLiteral("S"), QString::number(defaults.keepaliveS)},
     });
 }
 
@@ -55,8 +62,11 @@ std::optional<ServerConfig> serverConfigFrom(const QCommandLineParser &parser, Q
     config.token = parser.value(QStringLiteral("token"));
     config.store.dataDir = parser.value(QStringLiteral("data-dir"));
     const auto port = intOption(parser, QStringLiteral("port"), 0, 65535, error);
-    const auto interval = port ? intOption(parser, QStringLiteral("interval"), 10, 24 * 3600 * 1000, error) : std::nullopt;
-    const auto keepalive = interval ? intOption(parser, QStringLiteral("keepalive"), 1, 3600, error) : std::nullopt;
+    const auto interval = port
+        ? intOption(parser, QStringLiteral("interval"), 10, 24 * 3600 * 1000, error)
+        : std::nullopt;
+    const auto keepalive
+        = interval ? intOption(parser, QStringLiteral("keepalive"), 1, 3600, error) : std::nullopt;
     if (!keepalive)
         return std::nullopt;
     if (parser.isSet(QStringLiteral("token")) && config.token.isEmpty()) {

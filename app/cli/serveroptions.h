@@ -12,8 +12,8 @@ namespace Pushboard::Cli {
 void addServerOptions(QCommandLineParser &parser);
 
 /// Reads them back. On a bad value returns nothing and sets `error` to a one-line reason.
-[[nodiscard]] std::optional<ServerConfig> serverConfigFrom(const QCommandLineParser &parser,
-                                                           QString *error);
+[[nodiscard]] std::optional<ServerConfig> serverConfigFrom(
+    const QCommandLineParser &parser, QString *error);
 
 /// The data directory used without `--data-dir` (the platform's app data location).
 [[nodiscard]] QString defaultDataDir();

@@ -25,7 +25,7 @@ QByteArray compactJson(const QJsonValue &value)
 {
     // Serialize as a one-element array and strip the brackets: the only way to get a scalar's
     // JSON text out of Qt 6.4.
-    const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    const QByteArray array = QJsonDocument(QJsonArray {value}).toJson(QJsonDocument::Compact);
     return array.mid(1, array.size() - 2);
 }
 

@@ -20,11 +20,13 @@ bool Auth::allows(const QHttpServerRequest &request) const
         return true;
     const QByteArray header = request.value("Authorization");
     static constexpr QByteArrayView Bearer("Bearer ");
-    if (header.size() > Bearer.size() && header.first(Bearer.size()).compare(Bearer, Qt::CaseInsensitive) == 0)
+    if (header.size() > Bearer.size()
+        && header.first(Bearer.size()).compare(Bearer, Qt::CaseInsensitive) == 0)
         return constantTimeEquals(header.mid(Bearer.size()).trimmed(), m_token);
     const QUrlQuery query(request.url());
     if (query.hasQueryItem(QStringLiteral("token")))
-        return constantTimeEquals(query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded).toUtf8(), m_token);
+        return constantTimeEquals(
+            query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded).toUtf8(), m_token);
     return false;
 }
 

@@ -16,8 +16,7 @@ class Auth
 public:
     explicit Auth(const QByteArray &token = {})
         : m_token(token)
-    {
-    }
+    { }
 
     [[nodiscard]] bool isEnabled() const { return !m_token.isEmpty(); }
     [[nodiscard]] bool allows(const QHttpServerRequest &request) const;

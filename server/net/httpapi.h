@@ -29,13 +29,13 @@ public:
 
     void setAuth(const Auth &auth) { m_auth = auth; }
     void addRoute(QHttpServerRequest::Method method, const QString &path, Handler handler,
-                  Access access = Access::TokenRequired);
+        Access access = Access::TokenRequired);
 
     /// `{"error": reason}` with `status`.
     static void sendError(QHttpServerResponder &responder, QHttpServerResponder::StatusCode status,
-                          const QString &reason);
+        const QString &reason);
     static void sendJson(QHttpServerResponder &responder, const QJsonObject &body,
-                         QHttpServerResponder::StatusCode status = QHttpServerResponder::StatusCode::Ok);
+        QHttpServerResponder::StatusCode status = QHttpServerResponder::StatusCode::Ok);
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;

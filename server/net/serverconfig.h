@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectiongate.h"
 #include "eventstore.h"
 
 #include <QString>
@@ -18,6 +19,7 @@ struct ServerConfig
     int keepaliveS = 15; ///< SSE `: keepalive` comments (and, later, WebSocket pings).
     int retryMs = 2000; ///< The `retry:` an SSE stream starts with.
     qint64 sseQueueLimit = 1024 * 1024; ///< Queued bytes past which a subscriber is dropped.
+    ConnectionGate::Limits limits; ///< Connections, head and body sizes, head timeout.
 };
 
 } // namespace Pushboard

@@ -1,5 +1,6 @@
 #include "serverhost.h"
 
+#include "connectiongate.h"
 #include "eventstore.h"
 #include "httpapi.h"
 #include "metricsource.h"
@@ -8,7 +9,6 @@
 
 #include <QHostAddress>
 #include <QLoggingCategory>
-#include <QTcpServer>
 
 Q_LOGGING_CATEGORY(lcHost, "pushboard.server")
 
@@ -21,8 +21,7 @@ ServerHost::ServerHost(std::vector<std::unique_ptr<MetricSource>> sources, QObje
     , m_store(std::make_unique<EventStore>())
     , m_scheduler(std::make_unique<SamplingScheduler>(m_store.get(), std::move(sources)))
     , m_sse(std::make_unique<SsePublisher>(m_store.get()))
-{
-}
+{ }
 
 ServerHost::~ServerHost()
 {
@@ -38,7 +37,7 @@ bool ServerHost::fail(const QString &message)
 
 quint16 ServerHost::port() const
 {
-    return m_listener ? m_listener->serverPort() : 0;
+    return m_gate ? m_gate->serverPort() : 0;
 }
 
 bool ServerHost::start(const ServerConfig &config)
@@ -53,8 +52,9 @@ bool ServerHost::start(const ServerConfig &config)
     else if (!address.setAddress(config.bindAddress))
         return fail(QStringLiteral("--bind %1 is not an IP address").arg(config.bindAddress));
     if (!address.isLoopback() && config.token.isEmpty()) {
-        return fail(QStringLiteral("refusing to listen on %1 without --token: anyone who can reach "
-                                   "this machine could read its events; pass --token T or bind to 127.0.0.1")
+        return fail(QStringLiteral(
+            "refusing to listen on %1 without --token: anyone who can reach "
+            "this machine could read its events; pass --token T or bind to 127.0.0.1")
                         .arg(config.bindAddress));
     }
     if (config.intervalMs < 10)
@@ -65,16 +65,19 @@ bool ServerHost::start(const ServerConfig &config)
     if (!m_store->open(config.store))
         return fail(m_store->errorString());
 
-    m_listener = new QTcpServer();
-    if (!m_listener->listen(address, config.port)) {
-        const bool inUse = m_listener->serverError() == QAbstractSocket::AddressInUseError;
-        const QString reason = inUse ? QStringLiteral("port %1 on %2 is already in use").arg(config.port).arg(config.bindAddress)
+    m_gate = new ConnectionGate();
+    m_gate->setLimits(config.limits);
+    if (!m_gate->listen(address, config.port)) {
+        const bool inUse = m_gate->serverError() == QAbstractSocket::AddressInUseError;
+        const QString reason = inUse ? QStringLiteral("port %1 on %2 is already in use")
+                                           .arg(config.port)
+                                           .arg(config.bindAddress)
                                      : QStringLiteral("cannot listen on %1:%2: %3")
                                            .arg(config.bindAddress)
                                            .arg(config.port)
-                                           .arg(m_listener->errorString());
-        delete m_listener;
-        m_listener = nullptr;
+                                           .arg(m_gate->errorString());
+        delete m_gate;
+        m_gate = nullptr;
         return fail(reason);
     }
 
@@ -85,7 +88,7 @@ bool ServerHost::start(const ServerConfig &config)
     m_http = std::make_unique<HttpApi>();
     m_http->setAuth(Auth(config.token.toUtf8()));
     addRoutes();
-    m_http->bind(m_listener); // QAbstractHttpServer takes ownership of the listener.
+    m_http->bind(m_gate); // QAbstractHttpServer takes ownership of the gate.
 
     m_uptime.start();
     m_scheduler->setInterval(config.intervalMs);
@@ -99,23 +102,24 @@ void ServerHost::addRoutes()
     m_http->addRoute(
         Method::Get, QStringLiteral("/api/health"),
         [this](const QHttpServerRequest &, QHttpServerResponder &&responder) {
-            HttpApi::sendJson(responder, {{QStringLiteral("status"), QStringLiteral("ok")},
-                                          {QStringLiteral("version"), QStringLiteral(PUSHBOARD_VERSION)},
-                                          {QStringLiteral("uptimeS"), m_uptime.elapsed() / 1000}});
+            HttpApi::sendJson(responder,
+                {{QStringLiteral("status"), QStringLiteral("ok")},
+                    {QStringLiteral("version"), QStringLiteral(PUSHBOARD_VERSION)},
+                    {QStringLiteral("uptimeS"), m_uptime.elapsed() / 1000}});
         },
         HttpApi::Access::Public);
     m_http->addRoute(Method::Get, QStringLiteral("/events"),
-                     [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-                         m_sse->handle(request, std::move(responder));
-                     });
+        [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+            m_sse->handle(request, std::move(responder));
+        });
 }
 
 void ServerHost::stop()
 {
     m_scheduler->stop();
     m_sse->closeAll();
-    m_http.reset(); // Deletes the listener and the sockets it still owns.
-    m_listener = nullptr;
+    m_http.reset(); // Deletes the gate and the sockets it still owns.
+    m_gate = nullptr;
     m_store->close();
 }
 

@@ -9,10 +9,9 @@
 #include <memory>
 #include <vector>
 
-class QTcpServer;
-
 namespace Pushboard {
 
+class ConnectionGate;
 class EventStore;
 class HttpApi;
 class MetricSource;
@@ -28,7 +27,8 @@ class ServerHost : public QObject
 public:
     /// `sources` are sampled every `intervalMs` (the app passes ProcMetricSource; tests may pass
     /// none and append to store() themselves).
-    explicit ServerHost(std::vector<std::unique_ptr<MetricSource>> sources, QObject *parent = nullptr);
+    explicit ServerHost(
+        std::vector<std::unique_ptr<MetricSource>> sources, QObject *parent = nullptr);
     ~ServerHost() override;
 
     /// Everything or nothing: on failure nothing is left running and errorString() says why in
@@ -44,6 +44,7 @@ public:
     [[nodiscard]] EventStore *store() const { return m_store.get(); }
     [[nodiscard]] SamplingScheduler *scheduler() const { return m_scheduler.get(); }
     [[nodiscard]] SsePublisher *ssePublisher() const { return m_sse.get(); }
+    [[nodiscard]] ConnectionGate *gate() const { return m_gate; }
 
 private:
     bool fail(const QString &message);
@@ -56,7 +57,7 @@ private:
     std::unique_ptr<SamplingScheduler> m_scheduler;
     std::unique_ptr<SsePublisher> m_sse;
     std::unique_ptr<HttpApi> m_http;
-    QTcpServer *m_listener = nullptr; ///< Owned by m_http once bound.
+    ConnectionGate *m_gate = nullptr; ///< Owned by m_http once bound.
 };
 
 } // namespace Pushboard

@@ -39,7 +39,8 @@ void SsePublisher::handle(const QHttpServerRequest &request, QHttpServerResponde
     for (const QString &topic : topicsParam.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         if (!isValidTopic(topic)) {
             HttpApi::sendError(responder, StatusCode::BadRequest,
-                               QStringLiteral("bad topic '%1': topics match [a-z0-9][a-z0-9._-]{0,63}").arg(topic));
+                QStringLiteral("bad topic '%1': topics match [a-z0-9][a-z0-9._-]{0,63}")
+                    .arg(topic));
             return;
         }
         topics.append(topic);
@@ -49,7 +50,8 @@ void SsePublisher::handle(const QHttpServerRequest &request, QHttpServerResponde
     QByteArray resumeText = request.value("Last-Event-ID").trimmed();
     const char *resumeSource = "Last-Event-ID header";
     if (resumeText.isEmpty() && query.hasQueryItem(QStringLiteral("lastEventId"))) {
-        resumeText = query.queryItemValue(QStringLiteral("lastEventId"), QUrl::FullyDecoded).toUtf8();
+        resumeText
+            = query.queryItemValue(QStringLiteral("lastEventId"), QUrl::FullyDecoded).toUtf8();
         resumeSource = "lastEventId";
     }
     std::optional<quint64> resume;
@@ -57,8 +59,8 @@ void SsePublisher::handle(const QHttpServerRequest &request, QHttpServerResponde
         quint64 id = 0;
         if (!parseEventId(resumeText, &id)) {
             HttpApi::sendError(responder, StatusCode::BadRequest,
-                               QStringLiteral("bad %1 '%2': an event id is a decimal number")
-                                   .arg(QLatin1String(resumeSource), QString::fromUtf8(resumeText.left(64))));
+                QStringLiteral("bad %1 '%2': an event id is a decimal number")
+                    .arg(QLatin1String(resumeSource), QString::fromUtf8(resumeText.left(64))));
             return;
         }
         resume = id;

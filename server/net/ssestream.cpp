@@ -15,9 +15,8 @@ constexpr int ReplayPage = 500;
 constexpr qint64 ReplayLowWater = 256 * 1024;
 } // namespace
 
-SseStream::SseStream(QHttpServerResponder &&responder, const EventStore *store,
-                     QStringList topics, std::optional<quint64> replayAfter, qint64 queueLimit,
-                     QObject *parent)
+SseStream::SseStream(QHttpServerResponder &&responder, const EventStore *store, QStringList topics,
+    std::optional<quint64> replayAfter, qint64 queueLimit, QObject *parent)
     : QObject(parent)
     , m_responder(std::move(responder))
     , m_socket(m_responder->socket())
@@ -33,7 +32,8 @@ SseStream::SseStream(QHttpServerResponder &&responder, const EventStore *store,
     // From now on the socket carries only our stream: the HTTP server must not parse anything
     // more on it, and whatever the client still sends is read and dropped.
     disconnect(m_socket, &QTcpSocket::readyRead, nullptr, nullptr);
-    connect(m_socket, &QTcpSocket::readyRead, this, [this] { m_socket->skip(m_socket->bytesAvailable()); });
+    connect(m_socket, &QTcpSocket::readyRead, this,
+        [this] { m_socket->skip(m_socket->bytesAvailable()); });
     connect(m_socket, &QTcpSocket::disconnected, this, [this] { finish(false); });
     connect(m_socket, &QObject::destroyed, this, [this] { finish(false); });
 }
@@ -42,9 +42,7 @@ void SseStream::start(const QByteArray &preamble)
 {
     m_responder->writeStatusLine(QHttpServerResponder::StatusCode::Ok);
     m_responder->writeHeaders({{"Content-Type", "text/event-stream; charset=utf-8"},
-                               {"Cache-Control", "no-cache"},
-                               {"X-Accel-Buffering", "no"},
-                               {"Connection", "close"}});
+        {"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}, {"Connection", "close"}});
     // The responder writes header lines only; the blank line that ends the head is ours.
     write("\r\n" + preamble);
     if (m_replaying) {

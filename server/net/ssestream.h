@@ -29,7 +29,7 @@ class SseStream : public QObject
 public:
     /// `replayAfter`: resume point, or nothing for a live-only subscriber.
     SseStream(QHttpServerResponder &&responder, const EventStore *store, QStringList topics,
-              std::optional<quint64> replayAfter, qint64 queueLimit, QObject *parent = nullptr);
+        std::optional<quint64> replayAfter, qint64 queueLimit, QObject *parent = nullptr);
 
     /// Writes status line, headers and `preamble` (retry, gap or reset), then starts the replay.
     void start(const QByteArray &preamble);

@@ -18,7 +18,7 @@ qint64 perSecond(quint64 delta, qint64 elapsedMs)
 
 EventDraft draft(const QString &topic, const QJsonObject &data)
 {
-    return EventDraft{topic, compactJson(data)};
+    return EventDraft {topic, compactJson(data)};
 }
 
 } // namespace
@@ -71,25 +71,26 @@ QList<EventDraft> ProcMetricSource::sample()
                     cores.append(Proc::busyPercent(*before, *it));
             }
             drafts.append(draft(QStringLiteral("system.cpu"),
-                                {{QStringLiteral("total"), Proc::busyPercent(m_cpu->all, cpu->all)},
-                                 {QStringLiteral("cores"), cores}}));
+                {{QStringLiteral("total"), Proc::busyPercent(m_cpu->all, cpu->all)},
+                    {QStringLiteral("cores"), cores}}));
         }
         m_cpu = cpu;
     }
 
     if (const auto mem = Proc::parseMeminfo(read(QStringLiteral("proc/meminfo")))) {
         drafts.append(draft(QStringLiteral("system.memory"),
-                            {{QStringLiteral("total"), qint64(mem->total)},
-                             {QStringLiteral("used"), qint64(mem->total - mem->available)},
-                             {QStringLiteral("available"), qint64(mem->available)},
-                             {QStringLiteral("swapTotal"), qint64(mem->swapTotal)},
-                             {QStringLiteral("swapUsed"), qint64(mem->swapTotal - qMin(mem->swapFree, mem->swapTotal))}}));
+            {{QStringLiteral("total"), qint64(mem->total)},
+                {QStringLiteral("used"), qint64(mem->total - mem->available)},
+                {QStringLiteral("available"), qint64(mem->available)},
+                {QStringLiteral("swapTotal"), qint64(mem->swapTotal)},
+                {QStringLiteral("swapUsed"),
+                    qint64(mem->swapTotal - qMin(mem->swapFree, mem->swapTotal))}}));
     }
 
     if (const auto load = Proc::parseLoadavg(read(QStringLiteral("proc/loadavg")))) {
-        drafts.append(draft(QStringLiteral("system.load"), {{QStringLiteral("1m"), load->one},
-                                                            {QStringLiteral("5m"), load->five},
-                                                            {QStringLiteral("15m"), load->fifteen}}));
+        drafts.append(draft(QStringLiteral("system.load"),
+            {{QStringLiteral("1m"), load->one}, {QStringLiteral("5m"), load->five},
+                {QStringLiteral("15m"), load->fifteen}}));
     }
 
     auto net = Proc::parseNetDev(read(QStringLiteral("proc/net/dev")));
@@ -101,19 +102,27 @@ QList<EventDraft> ProcMetricSource::sample()
             if (before == m_net.cend())
                 continue;
             interfaces.insert(it.key(),
-                              QJsonObject{{QStringLiteral("rxBps"), perSecond(Proc::counterDelta(before->rxBytes, it->rxBytes), elapsed)},
-                                          {QStringLiteral("txBps"), perSecond(Proc::counterDelta(before->txBytes, it->txBytes), elapsed)}});
+                QJsonObject {
+                    {QStringLiteral("rxBps"),
+                        perSecond(Proc::counterDelta(before->rxBytes, it->rxBytes), elapsed)},
+                    {QStringLiteral("txBps"),
+                        perSecond(Proc::counterDelta(before->txBytes, it->txBytes), elapsed)}});
         }
         if (!m_net.isEmpty())
-            drafts.append(draft(QStringLiteral("system.net"), {{QStringLiteral("interfaces"), interfaces}}));
+            drafts.append(
+                draft(QStringLiteral("system.net"), {{QStringLiteral("interfaces"), interfaces}}));
     }
     m_net = net;
 
-    if (const auto disk = Proc::parseDiskstats(read(QStringLiteral("proc/diskstats")), diskDevices())) {
+    if (const auto disk
+        = Proc::parseDiskstats(read(QStringLiteral("proc/diskstats")), diskDevices())) {
         if (m_disk && elapsed > 0) {
             drafts.append(draft(QStringLiteral("system.disk"),
-                                {{QStringLiteral("readBps"), perSecond(Proc::counterDelta(m_disk->readBytes, disk->readBytes), elapsed)},
-                                 {QStringLiteral("writeBps"), perSecond(Proc::counterDelta(m_disk->writtenBytes, disk->writtenBytes), elapsed)}}));
+                {{QStringLiteral("readBps"),
+                     perSecond(Proc::counterDelta(m_disk->readBytes, disk->readBytes), elapsed)},
+                    {QStringLiteral("writeBps"),
+                        perSecond(Proc::counterDelta(m_disk->writtenBytes, disk->writtenBytes),
+                            elapsed)}}));
         }
         m_disk = disk;
     }

@@ -25,8 +25,7 @@ QList<QByteArrayView> fields(QByteArrayView line)
     return out;
 }
 
-template<typename Fn>
-void forEachLine(QByteArrayView text, Fn fn)
+template<typename Fn> void forEachLine(QByteArrayView text, Fn fn)
 {
     qsizetype start = 0;
     while (start < text.size()) {
@@ -142,7 +141,7 @@ std::optional<LoadAvg> parseLoadavg(QByteArrayView text)
     if (f.size() < 3)
         return std::nullopt;
     bool ok1 = false, ok5 = false, ok15 = false;
-    LoadAvg load{f[0].toDouble(&ok1), f[1].toDouble(&ok5), f[2].toDouble(&ok15)};
+    LoadAvg load {f[0].toDouble(&ok1), f[1].toDouble(&ok5), f[2].toDouble(&ok15)};
     if (!ok1 || !ok5 || !ok15)
         return std::nullopt;
     return load;
@@ -164,7 +163,7 @@ QMap<QString, NetCounters> parseNetDev(QByteArrayView text)
         const auto rx = toU64(f[0]);
         const auto tx = toU64(f[8]);
         if (rx && tx)
-            interfaces.insert(QString::fromUtf8(name), NetCounters{*rx, *tx});
+            interfaces.insert(QString::fromUtf8(name), NetCounters {*rx, *tx});
     });
     return interfaces;
 }
@@ -195,8 +194,8 @@ double busyPercent(const CpuTimes &previous, const CpuTimes &current)
 {
     if (current.total <= previous.total || current.busy < previous.busy)
         return 0.0;
-    const double percent = 100.0 * double(current.busy - previous.busy)
-        / double(current.total - previous.total);
+    const double percent
+        = 100.0 * double(current.busy - previous.busy) / double(current.total - previous.total);
     return std::round(qBound(0.0, percent, 100.0) * 10.0) / 10.0;
 }
 

@@ -63,8 +63,8 @@ struct DiskCounters
 [[nodiscard]] QMap<QString, NetCounters> parseNetDev(QByteArrayView text);
 /// Sums the devices named in `devices` (whole disks: summing partitions too would count bytes
 /// twice). Sectors in /proc/diskstats are always 512 bytes.
-[[nodiscard]] std::optional<DiskCounters> parseDiskstats(QByteArrayView text,
-                                                         const QSet<QString> &devices);
+[[nodiscard]] std::optional<DiskCounters> parseDiskstats(
+    QByteArrayView text, const QSet<QString> &devices);
 
 /// Percent of `current - previous` spent busy, rounded to 0.1; 0 when no time passed or the
 /// counters went backwards (a CPU was taken offline and back).

@@ -4,9 +4,8 @@
 
 namespace Pushboard {
 
-SamplingScheduler::SamplingScheduler(EventStore *store,
-                                     std::vector<std::unique_ptr<MetricSource>> sources,
-                                     QObject *parent)
+SamplingScheduler::SamplingScheduler(
+    EventStore *store, std::vector<std::unique_ptr<MetricSource>> sources, QObject *parent)
     : QObject(parent)
     , m_store(store)
     , m_sources(std::move(sources))

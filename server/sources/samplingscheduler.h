@@ -20,7 +20,7 @@ class SamplingScheduler : public QObject
 
 public:
     SamplingScheduler(EventStore *store, std::vector<std::unique_ptr<MetricSource>> sources,
-                      QObject *parent = nullptr);
+        QObject *parent = nullptr);
 
     /// Samples once now and then every interval() ms, unless paused.
     void start();

@@ -18,7 +18,7 @@ constexpr int SchemaVersion = 1;
 
 QString uniqueConnectionName()
 {
-    static std::atomic<int> counter{0};
+    static std::atomic<int> counter {0};
     return QStringLiteral("pushboard-store-%1").arg(++counter);
 }
 
@@ -26,8 +26,7 @@ QString uniqueConnectionName()
 
 EventStore::EventStore(QObject *parent)
     : EventStore(&QDateTime::currentMSecsSinceEpoch, parent)
-{
-}
+{ }
 
 EventStore::EventStore(Clock clock, QObject *parent)
     : QObject(parent)
@@ -36,7 +35,7 @@ EventStore::EventStore(Clock clock, QObject *parent)
     // One bounded step per timeout; while there is a backlog the next step comes at the next
     // turn of the event loop, so streaming continues between steps.
     connect(&m_pruneTimer, &QTimer::timeout, this,
-            [this] { m_pruneTimer.setInterval(pruneStep() ? 0 : m_options.pruneIntervalMs); });
+        [this] { m_pruneTimer.setInterval(pruneStep() ? 0 : m_options.pruneIntervalMs); });
 }
 
 EventStore::~EventStore()
@@ -108,14 +107,17 @@ bool EventStore::open(const StoreOptions &options)
 
     // The first statements read the file header: a corrupt or foreign file fails here, before
     // anything is written.
-    if (!exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !exec(QStringLiteral("PRAGMA synchronous=NORMAL")))
+    if (!exec(QStringLiteral("PRAGMA journal_mode=WAL"))
+        || !exec(QStringLiteral("PRAGMA synchronous=NORMAL")))
         return unusable(m_error);
     if (!m_db.transaction())
         return unusable(m_db.lastError().text());
-    if (!exec(QStringLiteral("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)"))
+    if (!exec(QStringLiteral(
+            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)"))
         || !exec(QStringLiteral("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, "
                                 "topic TEXT NOT NULL, time INTEGER NOT NULL, data BLOB NOT NULL)"))
-        || !exec(QStringLiteral("INSERT OR IGNORE INTO meta VALUES ('schema_version', %1)").arg(SchemaVersion))
+        || !exec(QStringLiteral("INSERT OR IGNORE INTO meta VALUES ('schema_version', %1)")
+                     .arg(SchemaVersion))
         || !exec(QStringLiteral("INSERT OR IGNORE INTO meta VALUES ('last_id', 0)"))) {
         const QString reason = m_error;
         m_db.rollback();
@@ -125,10 +127,12 @@ bool EventStore::open(const StoreOptions &options)
         return unusable(m_db.lastError().text());
 
     QSqlQuery query(m_db);
-    if (!query.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'schema_version'")) || !query.next())
+    if (!query.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'schema_version'"))
+        || !query.next())
         return unusable(query.lastError().text());
     if (query.value(0).toInt() > SchemaVersion)
-        return unusable(QStringLiteral("it was written by a newer pushboard, schema %1").arg(query.value(0).toInt()));
+        return unusable(QStringLiteral("it was written by a newer pushboard, schema %1")
+                            .arg(query.value(0).toInt()));
     if (!query.exec(QStringLiteral("SELECT max((SELECT value FROM meta WHERE key = 'last_id'), "
                                    "coalesce((SELECT max(id) FROM events), 0))"))
         || !query.next())
@@ -137,12 +141,14 @@ bool EventStore::open(const StoreOptions &options)
     refreshOldestId();
 
     m_insert = std::make_unique<QSqlQuery>(m_db);
-    if (!m_insert->prepare(QStringLiteral("INSERT INTO events (id, topic, time, data) VALUES (?, ?, ?, ?)")))
+    if (!m_insert->prepare(
+            QStringLiteral("INSERT INTO events (id, topic, time, data) VALUES (?, ?, ?, ?)")))
         return unusable(m_insert->lastError().text());
 
     m_lock = std::move(lock);
     m_pruneTimer.start(m_options.pruneIntervalMs);
-    qCDebug(lcStore) << "opened" << databasePath() << "newest id" << m_newestId << "oldest id" << m_oldestId;
+    qCDebug(lcStore) << "opened" << databasePath() << "newest id" << m_newestId << "oldest id"
+                     << m_oldestId;
     return true;
 }
 
@@ -173,7 +179,7 @@ EventList EventStore::append(const QList<EventDraft> &drafts)
         return {};
     }
     for (const EventDraft &draft : drafts) {
-        Event event{++id, draft.topic, draft.timeMs > 0 ? draft.timeMs : now, draft.data};
+        Event event {++id, draft.topic, draft.timeMs > 0 ? draft.timeMs : now, draft.data};
         m_insert->bindValue(0, event.id);
         m_insert->bindValue(1, event.topic);
         m_insert->bindValue(2, event.timeMs);
@@ -230,8 +236,8 @@ EventList EventStore::after(quint64 afterId, const QStringList &topics, qint64 l
         return events;
     }
     while (query.next()) {
-        events.append(Event{query.value(0).toULongLong(), query.value(1).toString(),
-                            query.value(2).toLongLong(), query.value(3).toByteArray()});
+        events.append(Event {query.value(0).toULongLong(), query.value(1).toString(),
+            query.value(2).toLongLong(), query.value(3).toByteArray()});
     }
     return events;
 }
@@ -264,7 +270,8 @@ bool EventStore::pruneStep()
         return false;
 
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("DELETE FROM events WHERE id BETWEEN ? AND ? AND (time <= ? OR id <= ?)"));
+    query.prepare(
+        QStringLiteral("DELETE FROM events WHERE id BETWEEN ? AND ? AND (time <= ? OR id <= ?)"));
     query.addBindValue(oldest);
     query.addBindValue(upper);
     query.addBindValue(m_clock() - m_options.keepAgeMs);

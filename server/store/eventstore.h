@@ -17,8 +17,9 @@ namespace Pushboard {
 /// Where the event log lives and how much of it is kept.
 ///
 /// Retention: an event is pruned only when it is outside *both* the newest `keepCount` events and
-/// the last `keepAgeMs` (an event exactly `keepAgeMs` old is outside); `maxCount` bounds the log whatever the age (a publish storm must not fill
-/// the disk). The defaults keep at least 10,000 events and at least an hour (SPEC.md).
+/// the last `keepAgeMs` (an event exactly `keepAgeMs` old is outside); `maxCount` bounds the log
+/// whatever the age (a publish storm must not fill the disk). The defaults keep at least 10,000
+/// events and at least an hour (SPEC.md).
 struct StoreOptions
 {
     QString dataDir;
@@ -64,8 +65,8 @@ public:
 
     /// Retained events with an id greater than `afterId`, oldest first; only the given topics
     /// when `topics` is not empty; at most `limit` events when `limit` > 0.
-    [[nodiscard]] EventList after(quint64 afterId, const QStringList &topics = {},
-                                  qint64 limit = 0) const;
+    [[nodiscard]] EventList after(
+        quint64 afterId, const QStringList &topics = {}, qint64 limit = 0) const;
 
     /// The newest id ever given out (0 before the first event).
     [[nodiscard]] quint64 newestId() const { return m_newestId; }

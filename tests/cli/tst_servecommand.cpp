@@ -25,22 +25,46 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("output"); // stdout for 0, stderr otherwise: must start with it
-        QTest::newRow("version") << QStringList{QStringLiteral("--version")} << 0 << QStringLiteral("pushboard " PUSHBOARD_VERSION "\n");
-        QTest::newRow("help") << QStringList{QStringLiteral("--help")} << 0 << QStringLiteral("Usage: pushboard COMMAND");
-        QTest::newRow("serve help") << QStringList{QStringLiteral("serve"), QStringLiteral("--help")} << 0 << QStringLiteral("Usage: ");
-        QTest::newRow("no command") << QStringList{} << 2 << QStringLiteral("pushboard: no command given\n");
-        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2 << QStringLiteral("pushboard: unknown command 'frobnicate'\n");
-        QTest::newRow("unknown option") << QStringList{QStringLiteral("serve"), QStringLiteral("--bogus")} << 2 << QStringLiteral("pushboard serve: Unknown option 'bogus'.");
-        QTest::newRow("bad port") << QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("http")} << 2
-                                  << QStringLiteral("pushboard serve: --port takes a whole number from 0 to 65535, not 'http'\n");
-        QTest::newRow("port too big") << QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("70000")} << 2
-                                      << QStringLiteral("pushboard serve: --port takes a whole number from 0 to 65535, not '70000'\n");
-        QTest::newRow("bad interval") << QStringList{QStringLiteral("serve"), QStringLiteral("--interval"), QStringLiteral("5")} << 2
-                                      << QStringLiteral("pushboard serve: --interval takes a whole number from 10 to 86400000, not '5'\n");
-        QTest::newRow("empty token") << QStringList{QStringLiteral("serve"), QStringLiteral("--token"), QString()} << 2
-                                     << QStringLiteral("pushboard serve: --token must not be empty\n");
-        QTest::newRow("open bind without token") << QStringList{QStringLiteral("serve"), QStringLiteral("--bind"), QStringLiteral("0.0.0.0")} << 1
-                                                 << QStringLiteral("pushboard serve: refusing to listen on 0.0.0.0 without --token");
+        QTest::newRow("version") << QStringList {QStringLiteral("--version")} << 0
+                                 << QStringLiteral("pushboard " PUSHBOARD_VERSION "\n");
+        QTest::newRow("help") << QStringList {QStringLiteral("--help")} << 0
+                              << QStringLiteral("Usage: pushboard COMMAND");
+        QTest::newRow("serve help")
+            << QStringList {QStringLiteral("serve"), QStringLiteral("--help")} << 0
+            << QStringLiteral("Usage: ");
+        QTest::newRow("no command")
+            << QStringList {} << 2 << QStringLiteral("pushboard: no command given\n");
+        QTest::newRow("unknown command")
+            << QStringList {QStringLiteral("frobnicate")} << 2
+            << QStringLiteral("pushboard: unknown command 'frobnicate'\n");
+        QTest::newRow("unknown option")
+            << QStringList {QStringLiteral("serve"), QStringLiteral("--bogus")} << 2
+            << QStringLiteral("pushboard serve: Unknown option 'bogus'.");
+        QTest::newRow("bad port")
+            << QStringList {QStringLiteral("serve"), QStringLiteral("--port"),
+                   QStringLiteral("http")}
+            << 2
+            << QStringLiteral(
+                   "pushboard serve: --port takes a whole number from 0 to 65535, not 'http'\n");
+        QTest::newRow("port too big")
+            << QStringList {QStringLiteral("serve"), QStringLiteral("--port"),
+                   QStringLiteral("70000")}
+            << 2
+            << QStringLiteral(
+                   "pushboard serve: --port takes a whole number from 0 to 65535, not '70000'\n");
+        QTest::newRow("bad interval") << QStringList {QStringLiteral("serve"),
+            QStringLiteral("--interval"), QStringLiteral("5")}
+                                      << 2
+                                      << QStringLiteral("pushboard serve: --interval takes a whole "
+                                                        "number from 10 to 86400000, not '5'\n");
+        QTest::newRow("empty token")
+            << QStringList {QStringLiteral("serve"), QStringLiteral("--token"), QString()} << 2
+            << QStringLiteral("pushboard serve: --token must not be empty\n");
+        QTest::newRow("open bind without token")
+            << QStringList {QStringLiteral("serve"), QStringLiteral("--bind"),
+                   QStringLiteral("0.0.0.0")}
+            << 1
+            << QStringLiteral("pushboard serve: refusing to listen on 0.0.0.0 without --token");
     }
     void commandLine()
     {
@@ -54,7 +78,8 @@ private Q_SLOTS:
         QVERIFY(process.waitForFinished(30000));
         QCOMPARE(process.exitStatus(), QProcess::NormalExit);
         QCOMPARE(process.exitCode(), exitCode);
-        const QString text = QString::fromUtf8(exitCode == 0 ? process.readAllStandardOutput() : process.readAllStandardError());
+        const QString text = QString::fromUtf8(
+            exitCode == 0 ? process.readAllStandardOutput() : process.readAllStandardError());
         QVERIFY2(text.startsWith(output), qPrintable(text));
         if (exitCode == 1)
             QCOMPARE(text.count(QLatin1Char('\n')), 1); // One clear line.
@@ -65,12 +90,15 @@ private Q_SLOTS:
         QTcpServer squatter;
         QVERIFY(squatter.listen(QHostAddress::LocalHost));
         QProcess process;
-        process.start(QStringLiteral(PUSHBOARD_BIN), {QStringLiteral("serve"), QStringLiteral("--port"), QString::number(squatter.serverPort()),
-                                                      QStringLiteral("--data-dir"), m_dir->path()});
+        process.start(QStringLiteral(PUSHBOARD_BIN),
+            {QStringLiteral("serve"), QStringLiteral("--port"),
+                QString::number(squatter.serverPort()), QStringLiteral("--data-dir"),
+                m_dir->path()});
         QVERIFY(process.waitForFinished(30000));
         QCOMPARE(process.exitCode(), 1);
         QCOMPARE(QString::fromUtf8(process.readAllStandardError()),
-                 QStringLiteral("pushboard serve: port %1 on 127.0.0.1 is already in use\n").arg(squatter.serverPort()));
+            QStringLiteral("pushboard serve: port %1 on 127.0.0.1 is already in use\n")
+                .arg(squatter.serverPort()));
     }
 
     void servesStopsOnSigtermAndContinuesAfterRestart()
@@ -84,12 +112,15 @@ private Q_SLOTS:
 
             // A second server on the same data dir is refused while the first runs.
             QProcess second;
-            second.start(QStringLiteral(PUSHBOARD_BIN), {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
-                                                         QStringLiteral("--data-dir"), m_dir->path()});
+            second.start(QStringLiteral(PUSHBOARD_BIN),
+                {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
+                    QStringLiteral("--data-dir"), m_dir->path()});
             QVERIFY(second.waitForFinished(30000));
             QCOMPARE(second.exitCode(), 1);
             const QString error = QString::fromUtf8(second.readAllStandardError());
-            QVERIFY2(error.contains(QStringLiteral("is in use by another pushboard (pid %1)").arg(server.processId())), qPrintable(error));
+            QVERIFY2(error.contains(QStringLiteral("is in use by another pushboard (pid %1)")
+                                        .arg(server.processId())),
+                qPrintable(error));
 
             ::kill(pid_t(server.processId()), SIGTERM);
             QVERIFY(server.waitForFinished(30000));
@@ -108,12 +139,18 @@ private Q_SLOTS:
         QProcess server;
         const quint16 port = startServer(server);
         QVERIFY(port);
-        QNetworkReply *reply = m_nam.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/events?lastEventId=%2").arg(port).arg(newestBefore))));
-        QTRY_VERIFY_WITH_TIMEOUT(reply->bytesAvailable() > 0 && reply->peek(4096).contains("\nid: "), 15000);
+        QNetworkReply *reply = m_nam.get(
+            QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/events?lastEventId=%2")
+                                     .arg(port)
+                                     .arg(newestBefore))));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            reply->bytesAvailable() > 0 && reply->peek(4096).contains("\nid: "), 15000);
         const QByteArray body = reply->readAll();
-        const auto match = QRegularExpression(QStringLiteral("\nid: (\\d+)\n")).match(QString::fromUtf8(body));
+        const auto match
+            = QRegularExpression(QStringLiteral("\nid: (\\d+)\n")).match(QString::fromUtf8(body));
         QVERIFY(match.hasMatch());
-        QCOMPARE(match.captured(1).toULongLong(), newestBefore + 1); // Ids continue after the restart.
+        QCOMPARE(
+            match.captured(1).toULongLong(), newestBefore + 1); // Ids continue after the restart.
         reply->abort();
         reply->deleteLater();
         server.terminate();
@@ -124,17 +161,22 @@ private Q_SLOTS:
 private:
     quint16 startServer(QProcess &server)
     {
-        server.start(QStringLiteral(PUSHBOARD_BIN), {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
-                                                     QStringLiteral("--data-dir"), m_dir->path(), QStringLiteral("--interval"), QStringLiteral("100")});
+        server.start(QStringLiteral(PUSHBOARD_BIN),
+            {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
+                QStringLiteral("--data-dir"), m_dir->path(), QStringLiteral("--interval"),
+                QStringLiteral("100")});
         if (!server.waitForReadyRead(30000))
             return 0;
         const QString line = QString::fromUtf8(server.readLine());
-        const auto match = QRegularExpression(QStringLiteral("^pushboard serve: listening on http://127\\.0\\.0\\.1:(\\d+) ")).match(line);
+        const auto match = QRegularExpression(
+            QStringLiteral("^pushboard serve: listening on http://127\\.0\\.0\\.1:(\\d+) "))
+                               .match(line);
         return match.hasMatch() ? quint16(match.captured(1).toUInt()) : 0;
     }
     int httpStatus(quint16 port, const QByteArray &path)
     {
-        QNetworkReply *reply = m_nam.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(QString::fromUtf8(path)))));
+        QNetworkReply *reply = m_nam.get(QNetworkRequest(
+            QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(QString::fromUtf8(path)))));
         QTest::qWaitFor([reply] { return reply->isFinished(); }, 10000);
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         reply->deleteLater();

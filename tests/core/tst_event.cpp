@@ -41,9 +41,11 @@ private Q_SLOTS:
     {
         QTest::addColumn<QJsonValue>("value");
         QTest::addColumn<QByteArray>("json");
-        QTest::newRow("object") << QJsonValue(QJsonObject{{QStringLiteral("a"), 1}}) << QByteArray(R"({"a":1})");
-        QTest::newRow("array") << QJsonValue(QJsonArray{1, true}) << QByteArray("[1,true]");
-        QTest::newRow("string with newline") << QJsonValue(QStringLiteral("x\ny")) << QByteArray(R"("x\ny")");
+        QTest::newRow("object") << QJsonValue(QJsonObject {{QStringLiteral("a"), 1}})
+                                << QByteArray(R"({"a":1})");
+        QTest::newRow("array") << QJsonValue(QJsonArray {1, true}) << QByteArray("[1,true]");
+        QTest::newRow("string with newline")
+            << QJsonValue(QStringLiteral("x\ny")) << QByteArray(R"("x\ny")");
         QTest::newRow("number") << QJsonValue(12.5) << QByteArray("12.5");
         QTest::newRow("null") << QJsonValue(QJsonValue::Null) << QByteArray("null");
         QTest::newRow("false") << QJsonValue(false) << QByteArray("false");
@@ -62,7 +64,8 @@ private Q_SLOTS:
         QTest::addColumn<quint64>("id");
         QTest::newRow("zero") << QByteArray("0") << true << quint64(0);
         QTest::newRow("plain") << QByteArray("42") << true << quint64(42);
-        QTest::newRow("max") << QByteArray("18446744073709551615") << true << quint64(18446744073709551615ULL);
+        QTest::newRow("max") << QByteArray("18446744073709551615") << true
+                             << quint64(18446744073709551615ULL);
         QTest::newRow("overflow") << QByteArray("18446744073709551616") << false << quint64(0);
         QTest::newRow("empty") << QByteArray() << false << quint64(0);
         QTest::newRow("negative") << QByteArray("-1") << false << quint64(0);

@@ -39,7 +39,8 @@ public:
     void get(quint16 port, const QByteArray &target, const QList<QByteArray> &headers = {})
     {
         socket.connectToHost(QStringLiteral("127.0.0.1"), port);
-        QByteArray request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
+        QByteArray request
+            = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
         for (const QByteArray &header : headers)
             request += header + "\r\n";
         socket.write(request + "\r\n");

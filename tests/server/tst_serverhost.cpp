@@ -26,7 +26,7 @@ struct Answer
 class TickSource final : public MetricSource
 {
 public:
-    QList<EventDraft> sample() override { return {EventDraft{QStringLiteral("test.tick"), "{}"}}; }
+    QList<EventDraft> sample() override { return {EventDraft {QStringLiteral("test.tick"), "{}"}}; }
 };
 
 } // namespace
@@ -41,7 +41,7 @@ private Q_SLOTS:
     void init()
     {
         m_dir = std::make_unique<QTemporaryDir>();
-        m_config = ServerConfig{};
+        m_config = ServerConfig {};
         m_config.port = 0;
         m_config.store.dataDir = m_dir->path();
     }
@@ -54,7 +54,8 @@ private Q_SLOTS:
         QCOMPARE(answer.status, 200);
         QCOMPARE(answer.header("Content-Type"), QByteArray("application/json"));
         QCOMPARE(answer.json.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
-        QCOMPARE(answer.json.value(QStringLiteral("version")).toString(), QStringLiteral(PUSHBOARD_VERSION));
+        QCOMPARE(answer.json.value(QStringLiteral("version")).toString(),
+            QStringLiteral(PUSHBOARD_VERSION));
         QVERIFY(answer.json.value(QStringLiteral("uptimeS")).isDouble());
     }
 
@@ -64,14 +65,16 @@ private Q_SLOTS:
         QVERIFY(host.start(m_config));
         const Answer missing = get(host.port(), "/no/such/thing");
         QCOMPARE(missing.status, 404);
-        QCOMPARE(missing.json.value(QStringLiteral("error")).toString(), QStringLiteral("no such endpoint: /no/such/thing"));
+        QCOMPARE(missing.json.value(QStringLiteral("error")).toString(),
+            QStringLiteral("no such endpoint: /no/such/thing"));
 
         QNetworkRequest request(url(host.port(), "/api/health"));
         QNetworkReply *reply = m_nam.post(request, QByteArray("{}"));
         QTRY_VERIFY(reply->isFinished());
         QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 405);
         QCOMPARE(reply->rawHeader("Allow"), QByteArray("GET"));
-        QVERIFY(QJsonDocument::fromJson(reply->readAll()).object().contains(QStringLiteral("error")));
+        QVERIFY(
+            QJsonDocument::fromJson(reply->readAll()).object().contains(QStringLiteral("error")));
         reply->deleteLater();
     }
 
@@ -83,11 +86,15 @@ private Q_SLOTS:
         QTest::newRow("health is public") << QByteArray("/api/health") << QByteArray() << 200;
         QTest::newRow("no token") << QByteArray("/events") << QByteArray() << 401;
         QTest::newRow("wrong bearer") << QByteArray("/events") << QByteArray("Bearer nope") << 401;
-        QTest::newRow("longer bearer") << QByteArray("/events") << QByteArray("Bearer s3cret-and-more") << 401;
-        QTest::newRow("basic scheme") << QByteArray("/events") << QByteArray("Basic czNjcmV0") << 401;
+        QTest::newRow("longer bearer")
+            << QByteArray("/events") << QByteArray("Bearer s3cret-and-more") << 401;
+        QTest::newRow("basic scheme")
+            << QByteArray("/events") << QByteArray("Basic czNjcmV0") << 401;
         QTest::newRow("wrong query") << QByteArray("/events?token=s3cre") << QByteArray() << 401;
-        QTest::newRow("right bearer") << QByteArray("/events") << QByteArray("Bearer s3cret") << 200;
-        QTest::newRow("bearer any case") << QByteArray("/events") << QByteArray("bearer s3cret") << 200;
+        QTest::newRow("right bearer")
+            << QByteArray("/events") << QByteArray("Bearer s3cret") << 200;
+        QTest::newRow("bearer any case")
+            << QByteArray("/events") << QByteArray("bearer s3cret") << 200;
         QTest::newRow("right query") << QByteArray("/events?token=s3cret") << QByteArray() << 200;
         QTest::newRow("unknown path still 404") << QByteArray("/nope") << QByteArray() << 404;
     }
@@ -103,13 +110,17 @@ private Q_SLOTS:
         if (!authorization.isEmpty())
             request.setRawHeader("Authorization", authorization);
         QNetworkReply *reply = m_nam.get(request);
-        QTRY_VERIFY(reply->isFinished() || reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid());
+        QTRY_VERIFY(reply->isFinished()
+            || reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid());
         QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), status);
         if (status == 401) {
             QTRY_VERIFY(reply->isFinished());
             QCOMPARE(reply->rawHeader("WWW-Authenticate"), QByteArray("Bearer"));
-            QCOMPARE(QJsonDocument::fromJson(reply->readAll()).object().value(QStringLiteral("error")).toString(),
-                     QStringLiteral("missing or wrong token"));
+            QCOMPARE(QJsonDocument::fromJson(reply->readAll())
+                         .object()
+                         .value(QStringLiteral("error"))
+                         .toString(),
+                QStringLiteral("missing or wrong token"));
         }
         reply->abort();
         reply->deleteLater();
@@ -120,8 +131,12 @@ private Q_SLOTS:
         QTest::addColumn<QString>("bind");
         QTest::addColumn<QString>("token");
         QTest::addColumn<QString>("error");
-        QTest::newRow("any address without token") << QStringLiteral("0.0.0.0") << QString() << QStringLiteral("refusing to listen on 0.0.0.0 without --token");
-        QTest::newRow("not an address") << QStringLiteral("example.org") << QString() << QStringLiteral("--bind example.org is not an IP address");
+        QTest::newRow("any address without token")
+            << QStringLiteral("0.0.0.0") << QString()
+            << QStringLiteral("refusing to listen on 0.0.0.0 without --token");
+        QTest::newRow("not an address")
+            << QStringLiteral("example.org") << QString()
+            << QStringLiteral("--bind example.org is not an IP address");
     }
     void startFailures()
     {
@@ -146,7 +161,8 @@ private Q_SLOTS:
         m_config.port = squatter.serverPort();
         ServerHost host({});
         QVERIFY(!host.start(m_config));
-        QCOMPARE(host.errorString(), QStringLiteral("port %1 on 127.0.0.1 is already in use").arg(m_config.port));
+        QCOMPARE(host.errorString(),
+            QStringLiteral("port %1 on 127.0.0.1 is already in use").arg(m_config.port));
         QVERIFY(!host.store()->isOpen());
     }
 
@@ -156,7 +172,8 @@ private Q_SLOTS:
         QVERIFY(first.start(m_config));
         ServerHost second({});
         QVERIFY(!second.start(m_config));
-        QVERIFY2(second.errorString().contains(QStringLiteral("in use by another pushboard")), qPrintable(second.errorString()));
+        QVERIFY2(second.errorString().contains(QStringLiteral("in use by another pushboard")),
+            qPrintable(second.errorString()));
         QCOMPARE(get(first.port(), "/api/health").status, 200); // The first one is unaffected.
     }
 

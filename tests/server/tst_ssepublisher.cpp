@@ -34,7 +34,7 @@ private Q_SLOTS:
     void init()
     {
         m_dir = std::make_unique<QTemporaryDir>();
-        m_config = ServerConfig{};
+        m_config = ServerConfig {};
         m_config.port = 0;
         m_config.store.dataDir = m_dir->path();
         startHost();
@@ -61,15 +61,19 @@ private Q_SLOTS:
         client.get(m_host->port(), "/events");
         QTRY_VERIFY(client.headReceived());
         QTRY_COMPARE(m_host->ssePublisher()->streams().size(), 1);
-        const EventList sent = m_host->store()->append(
-            {EventDraft{QStringLiteral("test.a"), R"({"v":1})"}, EventDraft{QStringLiteral("test.b"), "[1,2]"}});
+        const EventList sent
+            = m_host->store()->append({EventDraft {QStringLiteral("test.a"), R"({"v":1})"},
+                EventDraft {QStringLiteral("test.b"), "[1,2]"}});
         QTRY_COMPARE(client.eventIds(), range(3, 4));
-        QCOMPARE(client.body, SseEncoder::retry(2000) + SseEncoder::event(sent.at(0)) + SseEncoder::event(sent.at(1)));
+        QCOMPARE(client.body,
+            SseEncoder::retry(2000) + SseEncoder::event(sent.at(0))
+                + SseEncoder::event(sent.at(1)));
         const auto block = client.blocks().at(1);
         QCOMPARE(block.event, QByteArray("test.a"));
         const QJsonObject data = QJsonDocument::fromJson(block.data).object();
         QCOMPARE(data.value(QStringLiteral("time")).toInteger(), sent.at(0).timeMs);
-        QCOMPARE(data.value(QStringLiteral("data")).toObject().value(QStringLiteral("v")).toInt(), 1);
+        QCOMPARE(
+            data.value(QStringLiteral("data")).toObject().value(QStringLiteral("v")).toInt(), 1);
     }
 
     void everySubscriberGetsTheSameBytes()
@@ -89,11 +93,17 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("target");
         QTest::addColumn<QList<QByteArray>>("headers");
         QTest::addColumn<QList<QByteArray>>("expected");
-        QTest::newRow("Last-Event-ID header") << QByteArray("/events") << QList<QByteArray>{"Last-Event-ID: 2"} << range(3, 6);
-        QTest::newRow("lastEventId query") << QByteArray("/events?lastEventId=4") << QList<QByteArray>{} << range(5, 6);
-        QTest::newRow("header wins over query") << QByteArray("/events?lastEventId=1") << QList<QByteArray>{"Last-Event-ID: 3"} << range(4, 6);
-        QTest::newRow("from the start") << QByteArray("/events?lastEventId=0") << QList<QByteArray>{} << range(1, 6);
-        QTest::newRow("already up to date") << QByteArray("/events") << QList<QByteArray>{"Last-Event-ID: 5"} << range(6, 6);
+        QTest::newRow("Last-Event-ID header")
+            << QByteArray("/events") << QList<QByteArray> {"Last-Event-ID: 2"} << range(3, 6);
+        QTest::newRow("lastEventId query")
+            << QByteArray("/events?lastEventId=4") << QList<QByteArray> {} << range(5, 6);
+        QTest::newRow("header wins over query")
+            << QByteArray("/events?lastEventId=1") << QList<QByteArray> {"Last-Event-ID: 3"}
+            << range(4, 6);
+        QTest::newRow("from the start")
+            << QByteArray("/events?lastEventId=0") << QList<QByteArray> {} << range(1, 6);
+        QTest::newRow("already up to date")
+            << QByteArray("/events") << QList<QByteArray> {"Last-Event-ID: 5"} << range(6, 6);
     }
     void replay()
     {
@@ -162,13 +172,14 @@ private Q_SLOTS:
 
     void topicFilterAppliesToReplayAndLive()
     {
-        m_host->store()->append({EventDraft{QStringLiteral("a"), "1"}, EventDraft{QStringLiteral("b"), "2"},
-                                 EventDraft{QStringLiteral("c"), "3"}});
+        m_host->store()->append({EventDraft {QStringLiteral("a"), "1"},
+            EventDraft {QStringLiteral("b"), "2"}, EventDraft {QStringLiteral("c"), "3"}});
         SseTestClient client;
         client.get(m_host->port(), "/events?topics=a,c&lastEventId=0");
-        QTRY_COMPARE(client.eventIds(), (QList<QByteArray>{"1", "3"}));
-        m_host->store()->append({EventDraft{QStringLiteral("b"), "4"}, EventDraft{QStringLiteral("c"), "5"}});
-        QTRY_COMPARE(client.eventIds(), (QList<QByteArray>{"1", "3", "5"}));
+        QTRY_COMPARE(client.eventIds(), (QList<QByteArray> {"1", "3"}));
+        m_host->store()->append(
+            {EventDraft {QStringLiteral("b"), "4"}, EventDraft {QStringLiteral("c"), "5"}});
+        QTRY_COMPARE(client.eventIds(), (QList<QByteArray> {"1", "3", "5"}));
         for (const auto &block : client.blocks())
             QVERIFY(block.event != "b");
     }
@@ -178,10 +189,17 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("target");
         QTest::addColumn<QList<QByteArray>>("headers");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("bad topic") << QByteArray("/events?topics=ok,Not-OK") << QList<QByteArray>{} << QStringLiteral("bad topic 'Not-OK'");
-        QTest::newRow("bad query id") << QByteArray("/events?lastEventId=abc") << QList<QByteArray>{} << QStringLiteral("bad lastEventId 'abc'");
-        QTest::newRow("empty query id") << QByteArray("/events?lastEventId=") << QList<QByteArray>{} << QStringLiteral("bad lastEventId ''");
-        QTest::newRow("bad header id") << QByteArray("/events") << QList<QByteArray>{"Last-Event-ID: -5"} << QStringLiteral("bad Last-Event-ID header '-5'");
+        QTest::newRow("bad topic") << QByteArray("/events?topics=ok,Not-OK") << QList<QByteArray> {}
+                                   << QStringLiteral("bad topic 'Not-OK'");
+        QTest::newRow("bad query id")
+            << QByteArray("/events?lastEventId=abc") << QList<QByteArray> {}
+            << QStringLiteral("bad lastEventId 'abc'");
+        QTest::newRow("empty query id")
+            << QByteArray("/events?lastEventId=") << QList<QByteArray> {}
+            << QStringLiteral("bad lastEventId ''");
+        QTest::newRow("bad header id")
+            << QByteArray("/events") << QList<QByteArray> {"Last-Event-ID: -5"}
+            << QStringLiteral("bad Last-Event-ID header '-5'");
     }
     void badRequestsAreRefused()
     {
@@ -198,8 +216,12 @@ private Q_SLOTS:
         QCOMPARE(client.status(), 400);
         QVERIFY(client.head.contains("Content-Type: application/json"));
         QTRY_VERIFY(QJsonDocument::fromJson(client.body).isObject());
-        QVERIFY2(QJsonDocument::fromJson(client.body).object().value(QStringLiteral("error")).toString().startsWith(reason),
-                 client.body.constData());
+        QVERIFY2(QJsonDocument::fromJson(client.body)
+                     .object()
+                     .value(QStringLiteral("error"))
+                     .toString()
+                     .startsWith(reason),
+            client.body.constData());
         QCOMPARE(m_host->store()->newestId(), 0u);
 
         append(1);
@@ -254,7 +276,7 @@ private Q_SLOTS:
         const QByteArray payload = '"' + QByteArray(32 * 1024, 'x') + '"';
         int published = 0;
         while (m_host->ssePublisher()->slowDisconnects() == 0 && published < 2000) {
-            m_host->store()->append({EventDraft{QStringLiteral("big"), payload}});
+            m_host->store()->append({EventDraft {QStringLiteral("big"), payload}});
             ++published;
             QCoreApplication::processEvents();
         }
@@ -279,7 +301,7 @@ private:
     void startHost()
     {
         m_host.reset();
-        m_host = std::make_unique<ServerHost>(std::vector<std::unique_ptr<MetricSource>>{});
+        m_host = std::make_unique<ServerHost>(std::vector<std::unique_ptr<MetricSource>> {});
         QVERIFY2(m_host->start(m_config), qPrintable(m_host->errorString()));
     }
     void restartHostWithRetention(qint64 keepCount)
@@ -292,7 +314,7 @@ private:
     {
         QList<EventDraft> drafts;
         for (int i = 0; i < count; ++i)
-            drafts.append(EventDraft{QStringLiteral("test.n"), QByteArray::number(i)});
+            drafts.append(EventDraft {QStringLiteral("test.n"), QByteArray::number(i)});
         QCOMPARE(m_host->store()->append(drafts).size(), count);
     }
 

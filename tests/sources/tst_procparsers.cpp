@@ -61,7 +61,9 @@ private Q_SLOTS:
         QFETCH(double, percent);
         const auto a = *parseStat(fixture(QStringLiteral("a/proc/stat")));
         const auto b = *parseStat(fixture(QStringLiteral("b/proc/stat")));
-        const auto pick = [&line](const CpuStat &s) { return line == QLatin1String("all") ? s.all : s.cores.value(line.toInt()); };
+        const auto pick = [&line](const CpuStat &s) {
+            return line == QLatin1String("all") ? s.all : s.cores.value(line.toInt());
+        };
         QCOMPARE(Proc::busyPercent(pick(a), pick(b)), percent);
     }
 
@@ -104,7 +106,9 @@ private Q_SLOTS:
     void netDev()
     {
         const auto a = parseNetDev(fixture(QStringLiteral("a/proc/net/dev")));
-        QCOMPARE(a.keys(), (QStringList{QStringLiteral("docker0"), QStringLiteral("eth0"), QStringLiteral("eth1"), QStringLiteral("lo")}));
+        QCOMPARE(a.keys(),
+            (QStringList {QStringLiteral("docker0"), QStringLiteral("eth0"), QStringLiteral("eth1"),
+                QStringLiteral("lo")}));
         QCOMPARE(a.value(QStringLiteral("eth0")).rxBytes, 4294967000ull);
         QCOMPARE(a.value(QStringLiteral("eth0")).txBytes, 1000ull);
         // The name touches a wide counter: "eth1:10000000000".
@@ -123,7 +127,8 @@ private Q_SLOTS:
         QTest::newRow("growth") << quint64(100) << quint64(350) << quint64(250);
         QTest::newRow("unchanged") << quint64(7) << quint64(7) << quint64(0);
         QTest::newRow("32-bit wrap") << quint64(4294967000ull) << quint64(704) << quint64(1000);
-        QTest::newRow("reset of a 64-bit counter") << quint64(10000000000ull) << quint64(500) << quint64(0);
+        QTest::newRow("reset of a 64-bit counter")
+            << quint64(10000000000ull) << quint64(500) << quint64(0);
     }
     void counterDelta()
     {
@@ -135,12 +140,13 @@ private Q_SLOTS:
 
     void diskstatsCountsOnlyChosenDevices()
     {
-        const QSet<QString> disks{QStringLiteral("vda")};
+        const QSet<QString> disks {QStringLiteral("vda")};
         const auto a = parseDiskstats(fixture(QStringLiteral("a/proc/diskstats")), disks);
         QVERIFY(a);
         QCOMPARE(a->readBytes, 1000ull * 512); // not vda1 (a partition of vda), loop0 or dm-0
         QCOMPARE(a->writtenBytes, 2000ull * 512);
-        QVERIFY(!parseDiskstats(fixture(QStringLiteral("a/proc/diskstats")), {QStringLiteral("sdz")}));
+        QVERIFY(
+            !parseDiskstats(fixture(QStringLiteral("a/proc/diskstats")), {QStringLiteral("sdz")}));
         const auto none = parseDiskstats(fixture(QStringLiteral("a/proc/diskstats")), {});
         QVERIFY(none);
         QCOMPARE(none->readBytes, 0u);

@@ -17,14 +17,13 @@ public:
         : m_topic(std::move(topic))
         , m_count(count)
         , m_calls(calls)
-    {
-    }
+    { }
     QList<EventDraft> sample() override
     {
         ++*m_calls;
         QList<EventDraft> out;
         for (int i = 0; i < m_count; ++i)
-            out.append(EventDraft{m_topic, QByteArray::number(*m_calls)});
+            out.append(EventDraft {m_topic, QByteArray::number(*m_calls)});
         return out;
     }
 

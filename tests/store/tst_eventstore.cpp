@@ -14,7 +14,7 @@ QList<EventDraft> drafts(int count, const QString &topic = QStringLiteral("t"))
 {
     QList<EventDraft> out;
     for (int i = 0; i < count; ++i)
-        out.append(EventDraft{topic, QByteArray::number(i)});
+        out.append(EventDraft {topic, QByteArray::number(i)});
     return out;
 }
 
@@ -37,7 +37,7 @@ private Q_SLOTS:
     {
         m_dir = std::make_unique<QTemporaryDir>();
         QVERIFY(m_dir->isValid());
-        m_options = StoreOptions{};
+        m_options = StoreOptions {};
         m_options.dataDir = m_dir->path();
     }
 
@@ -50,9 +50,9 @@ private Q_SLOTS:
         QSignalSpy appended(&store, &EventStore::appended);
 
         const EventList first = store.append(drafts(3));
-        QCOMPARE(ids(first), (QList<quint64>{1, 2, 3}));
+        QCOMPARE(ids(first), (QList<quint64> {1, 2, 3}));
         const EventList second = store.append(drafts(2));
-        QCOMPARE(ids(second), (QList<quint64>{4, 5}));
+        QCOMPARE(ids(second), (QList<quint64> {4, 5}));
         QCOMPARE(appended.count(), 2); // One signal per batch.
         QCOMPARE(appended.at(0).at(0).value<EventList>(), first);
         QCOMPARE(store.newestId(), 5u);
@@ -63,8 +63,8 @@ private Q_SLOTS:
     {
         EventStore store([] { return qint64(1000); });
         QVERIFY(store.open(m_options));
-        const EventList events = store.append({EventDraft{QStringLiteral("a"), "1"},
-                                                EventDraft{QStringLiteral("b"), "2", 77}});
+        const EventList events = store.append(
+            {EventDraft {QStringLiteral("a"), "1"}, EventDraft {QStringLiteral("b"), "2", 77}});
         QCOMPARE(events.at(0).timeMs, 1000);
         QCOMPARE(events.at(1).timeMs, 77);
     }
@@ -73,18 +73,21 @@ private Q_SLOTS:
     {
         EventStore store;
         QVERIFY(store.open(m_options));
-        store.append({EventDraft{QStringLiteral("a"), "1"}, EventDraft{QStringLiteral("b"), "2"},
-                      EventDraft{QStringLiteral("a"), R"({"x":[1,2]})"}, EventDraft{QStringLiteral("c"), "null"}});
+        store.append({EventDraft {QStringLiteral("a"), "1"}, EventDraft {QStringLiteral("b"), "2"},
+            EventDraft {QStringLiteral("a"), R"({"x":[1,2]})"},
+            EventDraft {QStringLiteral("c"), "null"}});
 
-        QCOMPARE(ids(store.after(0)), (QList<quint64>{1, 2, 3, 4}));
-        QCOMPARE(ids(store.after(2)), (QList<quint64>{3, 4}));
-        QCOMPARE(ids(store.after(4)), QList<quint64>{});
-        QCOMPARE(ids(store.after(99)), QList<quint64>{});
-        QCOMPARE(ids(store.after(0, {QStringLiteral("a")})), (QList<quint64>{1, 3}));
-        QCOMPARE(ids(store.after(0, {QStringLiteral("a"), QStringLiteral("c")})), (QList<quint64>{1, 3, 4}));
-        QCOMPARE(ids(store.after(0, {}, 2)), (QList<quint64>{1, 2}));
-        QCOMPARE(ids(store.after(1, {QStringLiteral("a")}, 1)), QList<quint64>{3});
-        QCOMPARE(store.after(2, {QStringLiteral("a")}).constFirst().data, QByteArray(R"({"x":[1,2]})"));
+        QCOMPARE(ids(store.after(0)), (QList<quint64> {1, 2, 3, 4}));
+        QCOMPARE(ids(store.after(2)), (QList<quint64> {3, 4}));
+        QCOMPARE(ids(store.after(4)), QList<quint64> {});
+        QCOMPARE(ids(store.after(99)), QList<quint64> {});
+        QCOMPARE(ids(store.after(0, {QStringLiteral("a")})), (QList<quint64> {1, 3}));
+        QCOMPARE(ids(store.after(0, {QStringLiteral("a"), QStringLiteral("c")})),
+            (QList<quint64> {1, 3, 4}));
+        QCOMPARE(ids(store.after(0, {}, 2)), (QList<quint64> {1, 2}));
+        QCOMPARE(ids(store.after(1, {QStringLiteral("a")}, 1)), QList<quint64> {3});
+        QCOMPARE(
+            store.after(2, {QStringLiteral("a")}).constFirst().data, QByteArray(R"({"x":[1,2]})"));
         QCOMPARE(store.after(0, {QStringLiteral("nope")}).size(), 0);
     }
 
@@ -98,9 +101,9 @@ private Q_SLOTS:
         EventStore store;
         QVERIFY2(store.open(m_options), qPrintable(store.errorString()));
         QCOMPARE(store.newestId(), 4u);
-        QCOMPARE(ids(store.after(2)), (QList<quint64>{3, 4}));
+        QCOMPARE(ids(store.after(2)), (QList<quint64> {3, 4}));
         QCOMPARE(store.after(3).constFirst().data, QByteArray("3"));
-        QCOMPARE(ids(store.append(drafts(1))), QList<quint64>{5});
+        QCOMPARE(ids(store.append(drafts(1))), QList<quint64> {5});
     }
 
     void retentionKeepsNewestCountOrYoungAge()
@@ -160,7 +163,7 @@ private Q_SLOTS:
         EventStore store([&now] { return now; });
         QVERIFY(store.open(m_options));
         QCOMPARE(store.newestId(), 6u);
-        QCOMPARE(ids(store.append(drafts(1))), QList<quint64>{7});
+        QCOMPARE(ids(store.append(drafts(1))), QList<quint64> {7});
     }
 
     void secondOwnerIsRefused()
@@ -170,7 +173,7 @@ private Q_SLOTS:
         EventStore second;
         QVERIFY(!second.open(m_options));
         QVERIFY2(second.errorString().contains(QStringLiteral("in use by another pushboard")),
-                 qPrintable(second.errorString()));
+            qPrintable(second.errorString()));
         QVERIFY(second.errorString().contains(QString::number(QCoreApplication::applicationPid())));
         first.append(drafts(1)); // The owner is undisturbed.
         QCOMPARE(first.newestId(), 1u);
@@ -191,7 +194,8 @@ private Q_SLOTS:
         }
         EventStore store;
         QVERIFY(!store.open(m_options));
-        QVERIFY2(store.errorString().contains(QStringLiteral("cannot be used")), qPrintable(store.errorString()));
+        QVERIFY2(store.errorString().contains(QStringLiteral("cannot be used")),
+            qPrintable(store.errorString()));
         QVERIFY(store.errorString().contains(path));
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));

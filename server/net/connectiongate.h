@@ -1,0 +1,83 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QTcpServer>
+#include <QTimer>
+
+class QTcpSocket;
+
+namespace Pushboard {
+
+/// The front door: owns the listening socket and checks every HTTP request head before
+/// QHttpServer sees it (ARCHITECTURE.md explains why QHttpServer 6.4 cannot be trusted with raw
+/// input: no limits, no timeouts, no 400, headers silently dropped).
+///
+/// Per connection it frames the byte stream itself (head, then `Content-Length` body bytes, then
+/// the next head) by peeking at what arrives before the HTTP server reads it, so every request on
+/// a keep-alive connection is checked, not only the first. It answers, and closes:
+/// - 400 for a malformed request line or header line, a bad `Content-Length`;
+/// - 501 for an unknown method, 505 for an HTTP version other than 1.0/1.1;
+/// - 408 when a head is not complete `headTimeoutMs` after it started (or after accept);
+/// - 411 for `Transfer-Encoding` request bodies (their size is unknown until read);
+/// - 413 for a `Content-Length` over `maxBodyBytes`, before any of the body is buffered;
+/// - 431 for a head over `maxHeadBytes`;
+/// - 503 when `maxConnections` are open.
+/// It answers `Expect: 100-continue` for acceptable bodies. A valid first request hands the socket
+/// to the HTTP server (addPendingConnection()), which reads the buffered bytes from there.
+///
+/// Limitation: when a refused request was pipelined behind good ones that the HTTP server has not
+/// answered yet, the connection closes without those answers (the server cannot be made to stop
+/// reading at a byte offset). Browsers do not pipeline.
+class ConnectionGate : public QTcpServer
+{
+    Q_OBJECT
+
+public:
+    struct Limits
+    {
+        int maxConnections = 10000;
+        qint64 maxHeadBytes = 16 * 1024;
+        qint64 maxBodyBytes = 64 * 1024;
+        int headTimeoutMs = 10 * 1000;
+    };
+
+    explicit ConnectionGate(QObject *parent = nullptr);
+    ~ConnectionGate() override;
+
+    void setLimits(const Limits &limits) { m_limits = limits; }
+    [[nodiscard]] const Limits &limits() const { return m_limits; }
+
+    /// Open connections, whoever serves them now.
+    [[nodiscard]] int connectionCount() const { return int(m_connections.size()); }
+    /// Connections refused with 503 since start.
+    [[nodiscard]] quint64 refusedConnections() const { return m_refused; }
+
+protected:
+    void incomingConnection(qintptr socketDescriptor) override;
+
+private:
+    struct Connection
+    {
+        QByteArray head; ///< The current head's bytes so far.
+        qint64 bodyRemaining = 0;
+        qint64 framedUnread = 0; ///< Bytes at the front of the socket buffer already framed.
+        qint64 headDeadline = 0; ///< Monotonic ms; 0 while no head is under way.
+        bool handedOver = false;
+    };
+    enum class Verdict { NeedMore, Done, Rejected };
+
+    void onReadyRead(QTcpSocket *socket);
+    Verdict frame(QTcpSocket *socket, Connection &connection, QByteArrayView bytes);
+    bool checkHead(QTcpSocket *socket, Connection &connection);
+    void handOver(QTcpSocket *socket, Connection &connection);
+    void reject(QTcpSocket *socket, int status, const QString &reason);
+    void sweepDeadlines();
+
+    Limits m_limits;
+    QHash<QTcpSocket *, Connection> m_connections;
+    QTimer m_sweep;
+    quint64 m_refused = 0;
+};
+
+} // namespace Pushboard
