@@ -57,76 +57,96 @@ QSet<QString> ProcMetricSource::diskDevices() const
 
 QList<EventDraft> ProcMetricSource::sample()
 {
-    QList<EventDraft> drafts;
     const qint64 now = m_clock();
     const qint64 elapsed = m_previousMs < 0 ? 0 : now - m_previousMs;
     m_previousMs = now;
 
-    if (const auto cpu = Proc::parseStat(read(QStringLiteral("proc/stat")))) {
-        if (m_cpu && elapsed > 0) {
-            QJsonArray cores;
-            for (auto it = cpu->cores.cbegin(); it != cpu->cores.cend(); ++it) {
-                const auto before = m_cpu->cores.constFind(it.key());
-                if (before != m_cpu->cores.cend())
-                    cores.append(Proc::busyPercent(*before, *it));
-            }
-            drafts.append(draft(QStringLiteral("system.cpu"),
-                {{QStringLiteral("total"), Proc::busyPercent(m_cpu->all, cpu->all)},
-                    {QStringLiteral("cores"), cores}}));
-        }
-        m_cpu = cpu;
-    }
-
-    if (const auto mem = Proc::parseMeminfo(read(QStringLiteral("proc/meminfo")))) {
-        drafts.append(draft(QStringLiteral("system.memory"),
-            {{QStringLiteral("total"), qint64(mem->total)},
-                {QStringLiteral("used"), qint64(mem->total - mem->available)},
-                {QStringLiteral("available"), qint64(mem->available)},
-                {QStringLiteral("swapTotal"), qint64(mem->swapTotal)},
-                {QStringLiteral("swapUsed"),
-                    qint64(mem->swapTotal - qMin(mem->swapFree, mem->swapTotal))}}));
-    }
-
-    if (const auto load = Proc::parseLoadavg(read(QStringLiteral("proc/loadavg")))) {
-        drafts.append(draft(QStringLiteral("system.load"),
-            {{QStringLiteral("1m"), load->one}, {QStringLiteral("5m"), load->five},
-                {QStringLiteral("15m"), load->fifteen}}));
-    }
-
-    auto net = Proc::parseNetDev(read(QStringLiteral("proc/net/dev")));
-    net.remove(QStringLiteral("lo"));
-    if (elapsed > 0 && !net.isEmpty()) {
-        QJsonObject interfaces;
-        for (auto it = net.cbegin(); it != net.cend(); ++it) {
-            const auto before = m_net.constFind(it.key());
-            if (before == m_net.cend())
-                continue;
-            interfaces.insert(it.key(),
-                QJsonObject {
-                    {QStringLiteral("rxBps"),
-                        perSecond(Proc::counterDelta(before->rxBytes, it->rxBytes), elapsed)},
-                    {QStringLiteral("txBps"),
-                        perSecond(Proc::counterDelta(before->txBytes, it->txBytes), elapsed)}});
-        }
-        if (!m_net.isEmpty())
-            drafts.append(
-                draft(QStringLiteral("system.net"), {{QStringLiteral("interfaces"), interfaces}}));
-    }
-    m_net = net;
-
-    if (const auto disk
-        = Proc::parseDiskstats(read(QStringLiteral("proc/diskstats")), diskDevices())) {
-        if (m_disk && elapsed > 0) {
-            drafts.append(draft(QStringLiteral("system.disk"),
-                {{QStringLiteral("readBps"),
-                     perSecond(Proc::counterDelta(m_disk->readBytes, disk->readBytes), elapsed)},
-                    {QStringLiteral("writeBps"),
-                        perSecond(Proc::counterDelta(m_disk->writtenBytes, disk->writtenBytes),
-                            elapsed)}}));
-        }
-        m_disk = disk;
+    QList<EventDraft> drafts;
+    for (auto event : {sampleCpu(elapsed), sampleMemory(), sampleLoad(), sampleNet(elapsed),
+             sampleDisk(elapsed)}) {
+        if (event)
+            drafts.append(std::move(*event));
     }
     return drafts;
+}
+
+std::optional<EventDraft> ProcMetricSource::sampleCpu(qint64 elapsed)
+{
+    const auto cpu = Proc::parseStat(read(QStringLiteral("proc/stat")));
+    if (!cpu)
+        return std::nullopt;
+    const auto previous = std::exchange(m_cpu, cpu);
+    if (!previous || elapsed <= 0)
+        return std::nullopt;
+    QJsonArray cores;
+    for (auto it = cpu->cores.cbegin(); it != cpu->cores.cend(); ++it) {
+        const auto before = previous->cores.constFind(it.key());
+        if (before != previous->cores.cend())
+            cores.append(Proc::busyPercent(*before, *it));
+    }
+    return draft(QStringLiteral("system.cpu"),
+        {{QStringLiteral("total"), Proc::busyPercent(previous->all, cpu->all)},
+            {QStringLiteral("cores"), cores}});
+}
+
+std::optional<EventDraft> ProcMetricSource::sampleMemory()
+{
+    const auto mem = Proc::parseMeminfo(read(QStringLiteral("proc/meminfo")));
+    if (!mem)
+        return std::nullopt;
+    const quint64 swapUsed = mem->swapTotal - qMin(mem->swapFree, mem->swapTotal);
+    return draft(QStringLiteral("system.memory"),
+        {{QStringLiteral("total"), qint64(mem->total)},
+            {QStringLiteral("used"), qint64(mem->total - mem->available)},
+            {QStringLiteral("available"), qint64(mem->available)},
+            {QStringLiteral("swapTotal"), qint64(mem->swapTotal)},
+            {QStringLiteral("swapUsed"), qint64(swapUsed)}});
+}
+
+std::optional<EventDraft> ProcMetricSource::sampleLoad()
+{
+    const auto load = Proc::parseLoadavg(read(QStringLiteral("proc/loadavg")));
+    if (!load)
+        return std::nullopt;
+    return draft(QStringLiteral("system.load"),
+        {{QStringLiteral("1m"), load->one}, {QStringLiteral("5m"), load->five},
+            {QStringLiteral("15m"), load->fifteen}});
+}
+
+std::optional<EventDraft> ProcMetricSource::sampleNet(qint64 elapsed)
+{
+    auto net = Proc::parseNetDev(read(QStringLiteral("proc/net/dev")));
+    net.remove(QStringLiteral("lo"));
+    const auto previous = std::exchange(m_net, net);
+    if (previous.isEmpty() || net.isEmpty() || elapsed <= 0)
+        return std::nullopt;
+    QJsonObject interfaces;
+    for (auto it = net.cbegin(); it != net.cend(); ++it) {
+        const auto before = previous.constFind(it.key());
+        if (before == previous.cend())
+            continue; // New interface: a rate from its next sample on.
+        const quint64 rx = Proc::counterDelta(before->rxBytes, it->rxBytes);
+        const quint64 tx = Proc::counterDelta(before->txBytes, it->txBytes);
+        interfaces.insert(it.key(),
+            QJsonObject {{QStringLiteral("rxBps"), perSecond(rx, elapsed)},
+                {QStringLiteral("txBps"), perSecond(tx, elapsed)}});
+    }
+    return draft(QStringLiteral("system.net"), {{QStringLiteral("interfaces"), interfaces}});
+}
+
+std::optional<EventDraft> ProcMetricSource::sampleDisk(qint64 elapsed)
+{
+    const auto disk = Proc::parseDiskstats(read(QStringLiteral("proc/diskstats")), diskDevices());
+    if (!disk)
+        return std::nullopt;
+    const auto previous = std::exchange(m_disk, disk);
+    if (!previous || elapsed <= 0)
+        return std::nullopt;
+    const quint64 readBytes = Proc::counterDelta(previous->readBytes, disk->readBytes);
+    const quint64 writtenBytes = Proc::counterDelta(previous->writtenBytes, disk->writtenBytes);
+    return draft(QStringLiteral("system.disk"),
+        {{QStringLiteral("readBps"), perSecond(readBytes, elapsed)},
+            {QStringLiteral("writeBps"), perSecond(writtenBytes, elapsed)}});
 }
 
 } // namespace Pushboard

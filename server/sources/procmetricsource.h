@@ -28,6 +28,11 @@ public:
     QList<EventDraft> sample() override;
 
 private:
+    std::optional<EventDraft> sampleCpu(qint64 elapsedMs);
+    std::optional<EventDraft> sampleMemory();
+    std::optional<EventDraft> sampleLoad();
+    std::optional<EventDraft> sampleNet(qint64 elapsedMs);
+    std::optional<EventDraft> sampleDisk(qint64 elapsedMs);
     [[nodiscard]] QByteArray read(const QString &path) const;
     [[nodiscard]] QSet<QString> diskDevices() const;
 
