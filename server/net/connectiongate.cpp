@@ -6,7 +6,7 @@
 #include <QLoggingCategory>
 #include <QTcpSocket>
 
-Q_LOGGING_CATEGORY(lcGate, "pushboard.server.gate")
+Q_LOGGING_CATEGORY(lcGate, "pushboard.server.gate", QtInfoMsg)
 
 namespace Pushboard {
 
@@ -287,8 +287,8 @@ void ConnectionGate::handOver(QTcpSocket *socket, Connection &connection)
 
 void ConnectionGate::reject(QTcpSocket *socket, int status, const QString &reason)
 {
-    qCInfo(lcGate) << "answering" << status << "to" << socket->peerAddress() << socket->peerPort()
-                   << ":" << reason;
+    qCDebug(lcGate) << "answering" << status << "to" << socket->peerAddress() << socket->peerPort()
+                    << ":" << reason;
     const auto it = m_connections.find(socket);
     if (it != m_connections.end())
         it->headDeadline = 0;

@@ -10,7 +10,7 @@
 #include <QHostAddress>
 #include <QLoggingCategory>
 
-Q_LOGGING_CATEGORY(lcHost, "pushboard.server")
+Q_LOGGING_CATEGORY(lcHost, "pushboard.server", QtInfoMsg)
 
 namespace Pushboard {
 

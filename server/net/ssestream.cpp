@@ -5,7 +5,7 @@
 
 #include <QLoggingCategory>
 
-Q_LOGGING_CATEGORY(lcSse, "pushboard.server.sse")
+Q_LOGGING_CATEGORY(lcSse, "pushboard.server.sse", QtInfoMsg)
 
 namespace Pushboard {
 

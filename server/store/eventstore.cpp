@@ -8,7 +8,7 @@
 
 #include <atomic>
 
-Q_LOGGING_CATEGORY(lcStore, "pushboard.store")
+Q_LOGGING_CATEGORY(lcStore, "pushboard.store", QtInfoMsg)
 
 namespace Pushboard {
 

@@ -1,5 +1,6 @@
 #include "eventstore.h"
 
+#include <QFile>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
@@ -99,6 +100,30 @@ private Q_SLOTS:
         QCOMPARE(QString::fromUtf8(process.readAllStandardError()),
             QStringLiteral("pushboard serve: port %1 on 127.0.0.1 is already in use\n")
                 .arg(squatter.serverPort()));
+    }
+
+    void corruptEventLogIsRefusedAndKept()
+    {
+        const QString path = m_dir->filePath(QStringLiteral("events.db"));
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(QByteArray(8192, 'z'));
+        }
+        QProcess process;
+        process.start(QStringLiteral(PUSHBOARD_BIN),
+            {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
+                QStringLiteral("--data-dir"), m_dir->path()});
+        QVERIFY(process.waitForFinished(30000));
+        QCOMPARE(process.exitCode(), 1);
+        const QString error = QString::fromUtf8(process.readAllStandardError());
+        QVERIFY2(error.startsWith(
+                     QStringLiteral("pushboard serve: the event log %1 cannot be used").arg(path)),
+            qPrintable(error));
+        QCOMPARE(error.count(QLatin1Char('\n')), 1);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), QByteArray(8192, 'z'));
     }
 
     void servesStopsOnSigtermAndContinuesAfterRestart()
