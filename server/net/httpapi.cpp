@@ -1,82 +1,79 @@
 #include "httpapi.h"
 
-#include <QJsonDocument>
 #include <QMetaEnum>
 
 namespace Pushboard {
 
 using StatusCode = QHttpServerResponder::StatusCode;
+using Method = QHttpServerRequest::Method;
 
 namespace {
 
-QByteArray errorBody(const QString &reason)
+QByteArray methodName(Method method)
 {
-    return QJsonDocument(QJsonObject {{QStringLiteral("error"), reason}})
-        .toJson(QJsonDocument::Compact);
+    return QByteArray(QMetaEnum::fromType<Method>().valueToKey(int(method))).toUpper();
 }
 
 } // namespace
 
 HttpApi::HttpApi(QObject *parent)
     : QAbstractHttpServer(parent)
-{ }
-
-void HttpApi::addRoute(
-    QHttpServerRequest::Method method, const QString &path, Handler handler, Access access)
 {
-    m_routes.push_back(Route {method, path, std::move(handler), access});
 }
 
-void HttpApi::sendJson(QHttpServerResponder &responder, const QJsonObject &body, StatusCode status)
+void HttpApi::addRoute(Method method, const QString &path, Handler handler, Access access)
 {
-    responder.write(QJsonDocument(body).toJson(QJsonDocument::Compact),
-        {{"Content-Type", "application/json"}, {"Cache-Control", "no-store"}}, status);
-}
-
-void HttpApi::sendError(QHttpServerResponder &responder, StatusCode status, const QString &reason)
-{
-    responder.write(errorBody(reason), {{"Content-Type", "application/json"}}, status);
+    m_routes.push_back(Route{method, path, std::move(handler), access});
 }
 
 bool HttpApi::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     const QString path = request.url().path();
+    const Route *match = nullptr;
     QByteArray allowed;
     for (const Route &route : m_routes) {
         if (route.path != path)
             continue;
-        if (route.method != request.method()) {
-            const char *name
-                = QMetaEnum::fromType<QHttpServerRequest::Method>().valueToKey(int(route.method));
-            allowed += (allowed.isEmpty() ? "" : ", ") + QByteArray(name).toUpper();
-            continue;
-        }
-        QHttpServerResponder responder = makeResponder(request, socket);
-        if (route.access == Access::TokenRequired && !m_auth.allows(request)) {
-            responder.write(errorBody(QStringLiteral("missing or wrong token")),
-                {{"Content-Type", "application/json"}, {"WWW-Authenticate", "Bearer"}},
-                StatusCode::Unauthorized);
-            return true;
-        }
-        route.handler(request, std::move(responder));
-        return true;
+        if (route.method == request.method())
+            match = &route;
+        else
+            allowed += (allowed.isEmpty() ? "" : ", ") + methodName(route.method);
     }
-    QHttpServerResponder responder = makeResponder(request, socket);
-    if (!allowed.isEmpty()) {
-        responder.write(errorBody(QStringLiteral("method not allowed")),
-            {{"Content-Type", "application/json"}, {"Allow", allowed}},
-            StatusCode::MethodNotAllowed);
-        return true;
+    const bool read = request.method() == Method::Get || request.method() == Method::Head;
+    // A CORS preflight: browsers send it without credentials, so it needs no token.
+    const bool preflight = !match && !allowed.isEmpty() && request.method() == Method::Options;
+    HttpReply reply(makeResponder(request, socket),
+                    preflight ? m_cors.preflightHeaders(request, allowed) : m_cors.headersFor(request, read));
+
+    if (match) {
+        if (match->access == Access::TokenRequired && !m_auth.allows(request)) {
+            ++m_rejected;
+            reply.sendError(StatusCode::Unauthorized, QStringLiteral("missing or wrong token"),
+                            {{"WWW-Authenticate", "Bearer"}});
+        } else if (!read && !m_cors.allows(request, false)) {
+            // Reads from other origins are answered without CORS headers (the browser hides
+            // them); a write is refused, or any web page could publish through a visitor.
+            ++m_rejected;
+            reply.sendError(StatusCode::Forbidden, QStringLiteral("origin not allowed"));
+        } else {
+            match->handler(request, std::move(reply));
+        }
+    } else if (allowed.isEmpty()) {
+        ++m_rejected;
+        reply.sendError(StatusCode::NotFound, QStringLiteral("no such endpoint: %1").arg(path));
+    } else if (preflight) {
+        reply.send(StatusCode::NoContent, {}, "text/plain", {{"Allow", allowed + ", OPTIONS"}});
+    } else {
+        ++m_rejected;
+        reply.sendError(StatusCode::MethodNotAllowed, QStringLiteral("method not allowed"), {{"Allow", allowed}});
     }
-    sendError(responder, StatusCode::NotFound, QStringLiteral("no such endpoint: %1").arg(path));
     return true;
 }
 
 void HttpApi::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    QHttpServerResponder responder = makeResponder(request, socket);
-    sendError(responder, StatusCode::NotFound,
-        QStringLiteral("no such endpoint: %1").arg(request.url().path()));
+    HttpReply(makeResponder(request, socket), {})
+        .sendError(StatusCode::NotFound, QStringLiteral("no such endpoint: %1").arg(request.url().path()));
 }
 
 } // namespace Pushboard

@@ -1,11 +1,11 @@
 #pragma once
 
 #include "auth.h"
+#include "cors.h"
+#include "httpreply.h"
 
 #include <QAbstractHttpServer>
 #include <QHttpServerRequest>
-#include <QHttpServerResponder>
-#include <QJsonObject>
 
 #include <functional>
 #include <vector>
@@ -16,26 +16,25 @@ namespace Pushboard {
 ///
 /// Subclasses QAbstractHttpServer rather than QHttpServer so that unknown paths get a JSON 404 and
 /// known paths with the wrong method a 405 with `Allow` (QHttpServer 6.4's fallback is final).
-/// Every route but the ones marked public requires the token (Auth).
+/// Every route but the public ones requires the token (Auth). Every answer carries the CORS
+/// headers the request's origin earned; `OPTIONS` preflights are answered here for every path.
 class HttpApi : public QAbstractHttpServer
 {
     Q_OBJECT
 
 public:
-    using Handler = std::function<void(const QHttpServerRequest &, QHttpServerResponder &&)>;
+    using Handler = std::function<void(const QHttpServerRequest &, HttpReply &&)>;
     enum class Access { TokenRequired, Public };
 
     explicit HttpApi(QObject *parent = nullptr);
 
     void setAuth(const Auth &auth) { m_auth = auth; }
+    void setCors(const Cors &cors) { m_cors = cors; }
     void addRoute(QHttpServerRequest::Method method, const QString &path, Handler handler,
-        Access access = Access::TokenRequired);
+                  Access access = Access::TokenRequired);
 
-    /// `{"error": reason}` with `status`.
-    static void sendError(QHttpServerResponder &responder, QHttpServerResponder::StatusCode status,
-        const QString &reason);
-    static void sendJson(QHttpServerResponder &responder, const QJsonObject &body,
-        QHttpServerResponder::StatusCode status = QHttpServerResponder::StatusCode::Ok);
+    /// Counts of answers by status that the route table gave itself (401, 403, 404, 405).
+    [[nodiscard]] quint64 rejectedRequests() const { return m_rejected; }
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
@@ -51,6 +50,8 @@ private:
     };
     std::vector<Route> m_routes;
     Auth m_auth;
+    Cors m_cors;
+    quint64 m_rejected = 0;
 };
 
 } // namespace Pushboard

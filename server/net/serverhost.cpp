@@ -101,16 +101,16 @@ void ServerHost::addRoutes()
 {
     m_http->addRoute(
         Method::Get, QStringLiteral("/api/health"),
-        [this](const QHttpServerRequest &, QHttpServerResponder &&responder) {
-            HttpApi::sendJson(responder,
+        [this](const QHttpServerRequest &, HttpReply &&reply) {
+            reply.sendJson(
                 {{QStringLiteral("status"), QStringLiteral("ok")},
                     {QStringLiteral("version"), QStringLiteral(PUSHBOARD_VERSION)},
                     {QStringLiteral("uptimeS"), m_uptime.elapsed() / 1000}});
         },
         HttpApi::Access::Public);
     m_http->addRoute(Method::Get, QStringLiteral("/events"),
-        [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-            m_sse->handle(request, std::move(responder));
+        [this](const QHttpServerRequest &request, HttpReply &&reply) {
+            m_sse->handle(request, std::move(reply));
         });
 }
 

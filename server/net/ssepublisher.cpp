@@ -1,7 +1,6 @@
 #include "ssepublisher.h"
 
 #include "eventstore.h"
-#include "httpapi.h"
 #include "protocol/sseencoder.h"
 #include "ssestream.h"
 
@@ -30,7 +29,7 @@ void SsePublisher::setKeepalive(int seconds)
         m_keepalive.stop();
 }
 
-void SsePublisher::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+void SsePublisher::handle(const QHttpServerRequest &request, HttpReply &&reply)
 {
     const QUrlQuery query(request.url());
 
@@ -38,7 +37,7 @@ void SsePublisher::handle(const QHttpServerRequest &request, QHttpServerResponde
     const QString topicsParam = query.queryItemValue(QStringLiteral("topics"), QUrl::FullyDecoded);
     for (const QString &topic : topicsParam.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         if (!isValidTopic(topic)) {
-            HttpApi::sendError(responder, StatusCode::BadRequest,
+            reply.sendError(StatusCode::BadRequest,
                 QStringLiteral("bad topic '%1': topics match [a-z0-9][a-z0-9._-]{0,63}")
                     .arg(topic));
             return;
@@ -58,7 +57,7 @@ void SsePublisher::handle(const QHttpServerRequest &request, QHttpServerResponde
     if (!resumeText.isEmpty() || query.hasQueryItem(QStringLiteral("lastEventId"))) {
         quint64 id = 0;
         if (!parseEventId(resumeText, &id)) {
-            HttpApi::sendError(responder, StatusCode::BadRequest,
+            reply.sendError(StatusCode::BadRequest,
                 QStringLiteral("bad %1 '%2': an event id is a decimal number")
                     .arg(QLatin1String(resumeSource), QString::fromUtf8(resumeText.left(64))));
             return;
@@ -77,7 +76,7 @@ void SsePublisher::handle(const QHttpServerRequest &request, QHttpServerResponde
             preamble += SseEncoder::gap(*resume + 1, firstRetained - 1);
     }
 
-    auto *stream = new SseStream(std::move(responder), m_store, topics, resume, m_queueLimit, this);
+    auto *stream = new SseStream(std::move(reply), m_store, topics, resume, m_queueLimit, this);
     m_streams.append(stream);
     connect(stream, &SseStream::closed, this, [this, stream](bool slow) {
         m_streams.removeOne(stream);

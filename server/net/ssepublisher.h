@@ -1,9 +1,9 @@
 #pragma once
 
 #include "event.h"
+#include "httpreply.h"
 
 #include <QHttpServerRequest>
-#include <QHttpServerResponder>
 #include <QList>
 #include <QObject>
 #include <QTimer>
@@ -29,7 +29,7 @@ public:
     void setKeepalive(int seconds);
 
     /// The route handler of `GET /events`.
-    void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    void handle(const QHttpServerRequest &request, HttpReply &&reply);
 
     [[nodiscard]] const QList<SseStream *> &streams() const { return m_streams; }
     /// Subscribers dropped because their queue passed the limit, since start.

@@ -15,11 +15,11 @@ constexpr int ReplayPage = 500;
 constexpr qint64 ReplayLowWater = 256 * 1024;
 } // namespace
 
-SseStream::SseStream(QHttpServerResponder &&responder, const EventStore *store, QStringList topics,
+SseStream::SseStream(HttpReply &&reply, const EventStore *store, QStringList topics,
     std::optional<quint64> replayAfter, qint64 queueLimit, QObject *parent)
     : QObject(parent)
-    , m_responder(std::move(responder))
-    , m_socket(m_responder->socket())
+    , m_reply(std::move(reply))
+    , m_socket(m_reply.socket())
     , m_store(store)
     , m_topics(std::move(topics))
     , m_cursor(replayAfter.value_or(store->newestId()))
@@ -40,8 +40,7 @@ SseStream::SseStream(QHttpServerResponder &&responder, const EventStore *store, 
 
 void SseStream::start(const QByteArray &preamble)
 {
-    m_responder->writeStatusLine(QHttpServerResponder::StatusCode::Ok);
-    m_responder->writeHeaders({{"Content-Type", "text/event-stream; charset=utf-8"},
+    m_reply.startStream({{"Content-Type", "text/event-stream; charset=utf-8"},
         {"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}, {"Connection", "close"}});
     // The responder writes header lines only; the blank line that ends the head is ours.
     write("\r\n" + preamble);

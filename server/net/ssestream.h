@@ -1,10 +1,10 @@
 #pragma once
 
 #include "event.h"
+#include "httpreply.h"
 
 #include <QDateTime>
 #include <QHostAddress>
-#include <QHttpServerResponder>
 #include <QObject>
 #include <QPointer>
 #include <QStringList>
@@ -18,7 +18,7 @@ class EventStore;
 
 /// One subscriber of `GET /events`: the only code that streams through a QHttpServerResponder.
 ///
-/// Takes the responder over from the route handler, writes the head and the stream's preamble,
+/// Takes the reply over from the route handler, writes the head and the stream's preamble,
 /// replays retained events page by page as the socket drains (a long replay never holds the whole
 /// log in memory), then writes live events. Closes itself when the peer disconnects or when its
 /// queued bytes pass the limit (a subscriber that does not read); it then deletes itself later.
@@ -28,7 +28,7 @@ class SseStream : public QObject
 
 public:
     /// `replayAfter`: resume point, or nothing for a live-only subscriber.
-    SseStream(QHttpServerResponder &&responder, const EventStore *store, QStringList topics,
+    SseStream(HttpReply &&reply, const EventStore *store, QStringList topics,
         std::optional<quint64> replayAfter, qint64 queueLimit, QObject *parent = nullptr);
 
     /// Writes status line, headers and `preamble` (retry, gap or reset), then starts the replay.
@@ -65,7 +65,7 @@ private:
     void pumpReplay();
     void finish(bool slow);
 
-    std::optional<QHttpServerResponder> m_responder;
+    HttpReply m_reply;
     QPointer<QTcpSocket> m_socket;
     const EventStore *m_store;
     QStringList m_topics;

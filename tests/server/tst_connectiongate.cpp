@@ -37,16 +37,16 @@ private Q_SLOTS:
     {
         m_http = std::make_unique<HttpApi>();
         m_http->addRoute(Method::Get, QStringLiteral("/hello"),
-            [](const QHttpServerRequest &, QHttpServerResponder &&r) {
-                r.write(QByteArray("hi"), "text/plain");
+            [](const QHttpServerRequest &, HttpReply &&r) {
+                r.send(HttpReply::StatusCode::Ok, "hi", "text/plain");
             });
         m_http->addRoute(Method::Post, QStringLiteral("/size"),
-            [](const QHttpServerRequest &request, QHttpServerResponder &&r) {
-                r.write(QByteArray::number(request.body().size()), "text/plain");
+            [](const QHttpServerRequest &request, HttpReply &&r) {
+                r.send(HttpReply::StatusCode::Ok, QByteArray::number(request.body().size()), "text/plain");
             });
         m_http->addRoute(Method::Get, QStringLiteral("/auth"),
-            [](const QHttpServerRequest &request, QHttpServerResponder &&r) {
-                r.write(request.value("Authorization"), "text/plain");
+            [](const QHttpServerRequest &request, HttpReply &&r) {
+                r.send(HttpReply::StatusCode::Ok, request.value("Authorization"), "text/plain");
             });
         m_gate = new ConnectionGate();
         ConnectionGate::Limits limits;

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QPair>
+#include <QStringList>
+
+class QHttpServerRequest;
+
+namespace Pushboard {
+
+using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
+
+/// Which browser origins may read from (and publish to) this server (SPEC.md, "CORS").
+///
+/// The server's own origin (`http://` + the request's Host) and every `--allow-origin` origin get
+/// `Access-Control-Allow-Origin` echoing their origin; `*` lets any origin read (GET) but not
+/// publish. A request from any other origin gets no CORS headers, so the browser withholds the
+/// answer from the page.
+class Cors
+{
+public:
+    explicit Cors(const QStringList &allowedOrigins = {});
+
+    /// True when `origin` may use this server (reads when `forRead`, else publishing too).
+    [[nodiscard]] bool allows(const QHttpServerRequest &request, bool forRead) const;
+    /// The headers to add to the answer of `request`; empty without an Origin header.
+    [[nodiscard]] HttpHeaders headersFor(const QHttpServerRequest &request, bool forRead) const;
+    /// The answer headers to a preflight (`OPTIONS`) for a path that accepts `methods`.
+    [[nodiscard]] HttpHeaders preflightHeaders(const QHttpServerRequest &request,
+                                               const QByteArray &methods) const;
+
+private:
+    QList<QByteArray> m_origins; ///< Lower-case, without a trailing slash.
+    bool m_anyReads = false;
+};
+
+} // namespace Pushboard

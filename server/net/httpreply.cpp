@@ -1,0 +1,47 @@
+#include "httpreply.h"
+
+#include <QJsonDocument>
+
+namespace Pushboard {
+
+HttpReply::HttpReply(QHttpServerResponder &&responder, HttpHeaders commonHeaders)
+    : m_responder(std::move(responder))
+    , m_commonHeaders(std::move(commonHeaders))
+{
+}
+
+void HttpReply::send(StatusCode status, const QByteArray &body, const QByteArray &contentType,
+                     const HttpHeaders &extraHeaders)
+{
+    m_responder.writeStatusLine(status);
+    m_responder.writeHeader("Content-Type", contentType);
+    m_responder.writeHeader("Content-Length", QByteArray::number(body.size()));
+    for (const auto &[name, value] : extraHeaders)
+        m_responder.writeHeader(name, value);
+    for (const auto &[name, value] : m_commonHeaders)
+        m_responder.writeHeader(name, value);
+    m_responder.writeBody(body); // Writes the blank line that ends the head first.
+}
+
+void HttpReply::sendJson(const QJsonObject &body, StatusCode status)
+{
+    send(status, QJsonDocument(body).toJson(QJsonDocument::Compact), "application/json",
+         {{"Cache-Control", "no-store"}});
+}
+
+void HttpReply::sendError(StatusCode status, const QString &reason, const HttpHeaders &extraHeaders)
+{
+    send(status, QJsonDocument(QJsonObject{{QStringLiteral("error"), reason}}).toJson(QJsonDocument::Compact),
+         "application/json", extraHeaders);
+}
+
+void HttpReply::startStream(const HttpHeaders &headers)
+{
+    m_responder.writeStatusLine(StatusCode::Ok);
+    for (const auto &[name, value] : headers)
+        m_responder.writeHeader(name, value);
+    for (const auto &[name, value] : m_commonHeaders)
+        m_responder.writeHeader(name, value);
+}
+
+} // namespace Pushboard
