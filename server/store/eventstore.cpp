@@ -6,6 +6,7 @@
 #include <QLoggingCategory>
 #include <QSqlError>
 
+#include <algorithm>
 #include <atomic>
 
 Q_LOGGING_CATEGORY(lcStore, "pushboard.store", QtInfoMsg)
@@ -139,6 +140,8 @@ bool EventStore::open(const StoreOptions &options)
         return unusable(query.lastError().text());
     m_newestId = query.value(0).toULongLong();
     refreshOldestId();
+    if (!loadTopics())
+        return unusable(m_error);
 
     m_insert = std::make_unique<QSqlQuery>(m_db);
     if (!m_insert->prepare(
@@ -156,6 +159,7 @@ void EventStore::close()
 {
     m_pruneTimer.stop();
     m_insert.reset();
+    m_topics.clear();
     if (m_db.isValid()) {
         m_db.close();
         m_db = QSqlDatabase();
@@ -205,6 +209,12 @@ EventList EventStore::append(const QList<EventDraft> &drafts)
     m_newestId = id;
     if (m_oldestId == 0)
         m_oldestId = stored.constFirst().id;
+    for (const Event &event : std::as_const(stored)) {
+        TopicInfo &info = m_topics[event.topic];
+        info.topic = event.topic;
+        ++info.count;
+        info.newest = event;
+    }
     Q_EMIT appended(stored);
     return stored;
 }
@@ -269,16 +279,39 @@ bool EventStore::pruneStep()
     if (countCut < oldest)
         return false;
 
-    QSqlQuery query(m_db);
-    query.prepare(
-        QStringLiteral("DELETE FROM events WHERE id BETWEEN ? AND ? AND (time <= ? OR id <= ?)"));
-    query.addBindValue(oldest);
-    query.addBindValue(upper);
-    query.addBindValue(m_clock() - m_options.keepAgeMs);
-    query.addBindValue(capCut);
-    if (!query.exec()) {
-        qCWarning(lcStore) << "pruning failed:" << query.lastError().text();
+    const QString condition = QStringLiteral("id BETWEEN ? AND ? AND (time <= ? OR id <= ?)");
+    const qint64 ageCut = m_clock() - m_options.keepAgeMs;
+    const auto bind = [&](QSqlQuery &query) {
+        query.addBindValue(oldest);
+        query.addBindValue(upper);
+        query.addBindValue(ageCut);
+        query.addBindValue(capCut);
+    };
+    // Count what goes per topic, then delete it, in one transaction: topics() stays exact.
+    if (!m_db.transaction())
         return false;
+    QSqlQuery counts(m_db);
+    counts.prepare(QStringLiteral("SELECT topic, count(*) FROM events WHERE %1 GROUP BY topic")
+                       .arg(condition));
+    bind(counts);
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("DELETE FROM events WHERE %1").arg(condition));
+    bind(query);
+    QHash<QString, qint64> removedByTopic;
+    bool ok = counts.exec();
+    while (ok && counts.next())
+        removedByTopic.insert(counts.value(0).toString(), counts.value(1).toLongLong());
+    ok = ok && query.exec() && m_db.commit();
+    if (!ok) {
+        qCWarning(lcStore) << "pruning failed:" << query.lastError().text()
+                           << counts.lastError().text();
+        m_db.rollback();
+        return false;
+    }
+    for (auto it = removedByTopic.cbegin(); it != removedByTopic.cend(); ++it) {
+        const auto topic = m_topics.find(it.key());
+        if (topic != m_topics.end() && (topic->count -= it.value()) <= 0)
+            m_topics.erase(topic);
     }
     const qint64 removed = query.numRowsAffected();
     refreshOldestId();
@@ -288,6 +321,46 @@ bool EventStore::pruneStep()
     // young enough to keep.
     const bool chunkGone = m_oldestId == 0 || qint64(m_oldestId) > upper;
     return chunkGone && m_oldestId != 0 && upper < countCut;
+}
+
+bool EventStore::loadTopics()
+{
+    m_topics.clear();
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    if (!query.exec(
+            QStringLiteral("SELECT e.id, e.topic, e.time, e.data, t.n FROM events e JOIN "
+                           "(SELECT max(id) AS id, count(*) AS n FROM events GROUP BY topic) t "
+                           "ON e.id = t.id"))) {
+        m_error = query.lastError().text();
+        return false;
+    }
+    while (query.next()) {
+        const Event newest {query.value(0).toULongLong(), query.value(1).toString(),
+            query.value(2).toLongLong(), query.value(3).toByteArray()};
+        m_topics.insert(
+            newest.topic, TopicInfo {newest.topic, query.value(4).toLongLong(), newest});
+    }
+    return true;
+}
+
+QList<TopicInfo> EventStore::topics() const
+{
+    QList<TopicInfo> list = m_topics.values();
+    std::sort(list.begin(), list.end(),
+        [](const TopicInfo &a, const TopicInfo &b) { return a.topic < b.topic; });
+    return list;
+}
+
+EventList EventStore::snapshot() const
+{
+    EventList events;
+    events.reserve(m_topics.size());
+    for (const TopicInfo &info : m_topics)
+        events.append(info.newest);
+    std::sort(
+        events.begin(), events.end(), [](const Event &a, const Event &b) { return a.id < b.id; });
+    return events;
 }
 
 void EventStore::pruneNow()

@@ -2,6 +2,7 @@
 
 #include "event.h"
 
+#include <QHash>
 #include <QLockFile>
 #include <QObject>
 #include <QSqlDatabase>
@@ -28,6 +29,14 @@ struct StoreOptions
     qint64 maxCount = 1000000;
     int pruneIntervalMs = 10 * 1000;
     int pruneChunk = 5000; ///< Rows deleted per step, so pruning never stalls the event loop.
+};
+
+/// A topic of the log: how many of its events are retained, and its newest one.
+struct TopicInfo
+{
+    QString topic;
+    qint64 count = 0;
+    Event newest;
 };
 
 /// The event log: an SQLite database (WAL mode) in the data directory, the one source of event ids.
@@ -75,6 +84,11 @@ public:
     /// Number of retained events.
     [[nodiscard]] qint64 count() const;
 
+    /// Every topic with retained events, by name (kept in memory: no query).
+    [[nodiscard]] QList<TopicInfo> topics() const;
+    /// The newest retained event of every topic, in id order (kept in memory: no query).
+    [[nodiscard]] EventList snapshot() const;
+
     /// Runs retention to completion now (normally it runs in small steps on a timer).
     void pruneNow();
 
@@ -88,6 +102,7 @@ private:
     /// One bounded retention step; returns true when there is more to delete.
     bool pruneStep();
     void refreshOldestId();
+    bool loadTopics();
 
     Clock m_clock;
     StoreOptions m_options;
@@ -98,6 +113,7 @@ private:
     QString m_error;
     quint64 m_newestId = 0;
     quint64 m_oldestId = 0;
+    QHash<QString, TopicInfo> m_topics;
     QTimer m_pruneTimer;
 };
 

@@ -166,6 +166,43 @@ private Q_SLOTS:
         QCOMPARE(ids(store.append(drafts(1))), QList<quint64> {7});
     }
 
+    void topicsAndSnapshotFollowAppendsPruningAndRestarts()
+    {
+        qint64 now = 1'000'000;
+        m_options.keepCount = 3;
+        m_options.keepAgeMs = 10;
+        {
+            EventStore store([&now] { return now; });
+            QVERIFY(store.open(m_options));
+            QVERIFY(store.topics().isEmpty());
+            store.append({EventDraft {QStringLiteral("b"), "1"},
+                EventDraft {QStringLiteral("a"), "2"}, EventDraft {QStringLiteral("b"), "3"}});
+            auto topics = store.topics();
+            QCOMPARE(topics.size(), 2);
+            QCOMPARE(topics.at(0).topic, QStringLiteral("a"));
+            QCOMPARE(topics.at(0).count, 1);
+            QCOMPARE(topics.at(1).count, 2);
+            QCOMPARE(topics.at(1).newest.id, 3u);
+            QCOMPARE(ids(store.snapshot()), (QList<quint64> {2, 3}));
+
+            now += 100;
+            store.append({EventDraft {QStringLiteral("c"), "4"},
+                EventDraft {QStringLiteral("c"), "5"}, EventDraft {QStringLiteral("b"), "6"}});
+            store.pruneNow(); // 1..3 go: topic a disappears, b keeps one event.
+            topics = store.topics();
+            QCOMPARE(topics.size(), 2);
+            QCOMPARE(topics.at(0).topic, QStringLiteral("b"));
+            QCOMPARE(topics.at(0).count, 1);
+            QCOMPARE(topics.at(1).count, 2);
+            QCOMPARE(ids(store.snapshot()), (QList<quint64> {5, 6}));
+        }
+        EventStore store([&now] { return now; });
+        QVERIFY(store.open(m_options));
+        QCOMPARE(ids(store.snapshot()), (QList<quint64> {5, 6}));
+        QCOMPARE(store.snapshot().constLast().data, QByteArray("6"));
+        QCOMPARE(store.topics().at(1).count, 2);
+    }
+
     void secondOwnerIsRefused()
     {
         EventStore first;
