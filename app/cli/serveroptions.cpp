@@ -40,6 +40,10 @@ void addServerOptions(QCommandLineParser &parser)
             QStringLiteral("Port to listen on, 0 for any free one (default %1).")
                 .arg(defaults.port),
             QStringLiteral("N"), QString::number(defaults.port)},
+        {QStringLiteral("allow-origin"),
+            QStringLiteral(
+                "Let web pages from ORIGIN use this server (repeatable; '*': any, reads only)."),
+            QStringLiteral("ORIGIN")},
         {QStringLiteral("token"),
             QStringLiteral("Require this bearer token on every endpoint but /api/health."),
             QStringLiteral("T")},
@@ -60,6 +64,7 @@ std::optional<ServerConfig> serverConfigFrom(const QCommandLineParser &parser, Q
     ServerConfig config;
     config.bindAddress = parser.value(QStringLiteral("bind"));
     config.token = parser.value(QStringLiteral("token"));
+    config.allowedOrigins = parser.values(QStringLiteral("allow-origin"));
     config.store.dataDir = parser.value(QStringLiteral("data-dir"));
     const auto port = intOption(parser, QStringLiteral("port"), 0, 65535, error);
     const auto interval = port

@@ -6,8 +6,7 @@ namespace Pushboard {
 
 QJsonObject ConnectionInfo::toJson() const
 {
-    return {{QStringLiteral("transport"), transport},
-        {QStringLiteral("peer"), peer},
+    return {{QStringLiteral("transport"), transport}, {QStringLiteral("peer"), peer},
         {QStringLiteral("topics"), QJsonArray::fromStringList(topics)},
         {QStringLiteral("since"), since.toString(Qt::ISODateWithMs)},
         {QStringLiteral("eventsSent"), qint64(eventsSent)},

@@ -21,6 +21,21 @@ bool isValidTopic(QStringView topic)
     return true;
 }
 
+std::optional<QStringList> parseTopicList(const QString &csv, QString *error)
+{
+    QStringList topics;
+    for (const QString &topic : csv.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        if (!isValidTopic(topic)) {
+            *error = QStringLiteral("bad topic '%1': topics match [a-z0-9][a-z0-9._-]{0,63}")
+                         .arg(topic.left(80));
+            return std::nullopt;
+        }
+        if (!topics.contains(topic))
+            topics.append(topic);
+    }
+    return topics;
+}
+
 QByteArray compactJson(const QJsonValue &value)
 {
     // Serialize as a one-element array and strip the brackets: the only way to get a scalar's

@@ -5,7 +5,10 @@
 #include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 #include <QStringView>
+
+#include <optional>
 
 namespace Pushboard {
 
@@ -39,6 +42,10 @@ using EventList = QList<Event>;
 
 /// True when `topic` matches `[a-z0-9][a-z0-9._-]{0,63}` (SPEC.md, "Events").
 [[nodiscard]] bool isValidTopic(QStringView topic);
+
+/// Parses a `topics=a,b` list (empty entries skipped). Returns nothing and sets `error` when a
+/// topic is not valid; an empty list means every topic.
+[[nodiscard]] std::optional<QStringList> parseTopicList(const QString &csv, QString *error);
 
 /// Compact JSON text of any JSON value, scalars included (QJsonDocument holds only objects and
 /// arrays in Qt 6.4).

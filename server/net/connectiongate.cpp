@@ -289,6 +289,8 @@ void ConnectionGate::reject(QTcpSocket *socket, int status, const QString &reaso
 {
     qCDebug(lcGate) << "answering" << status << "to" << socket->peerAddress() << socket->peerPort()
                     << ":" << reason;
+    if (status != 503)
+        ++m_rejected;
     const auto it = m_connections.find(socket);
     if (it != m_connections.end())
         it->headDeadline = 0;

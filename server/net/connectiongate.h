@@ -52,6 +52,8 @@ public:
     [[nodiscard]] int connectionCount() const { return int(m_connections.size()); }
     /// Connections refused with 503 since start.
     [[nodiscard]] quint64 refusedConnections() const { return m_refused; }
+    /// Requests answered with an error (400, 408, 411, 413, 431, 501, 505) since start.
+    [[nodiscard]] quint64 rejectedRequests() const { return m_rejected; }
 
 protected:
     void incomingConnection(qintptr socketDescriptor) override;
@@ -78,6 +80,7 @@ private:
     QHash<QTcpSocket *, Connection> m_connections;
     QTimer m_sweep;
     quint64 m_refused = 0;
+    quint64 m_rejected = 0;
 };
 
 } // namespace Pushboard

@@ -44,14 +44,16 @@ HttpHeaders Cors::headersFor(const QHttpServerRequest &request, bool forRead) co
     return {{"Access-Control-Allow-Origin", origin}, {"Vary", "Origin"}};
 }
 
-HttpHeaders Cors::preflightHeaders(const QHttpServerRequest &request, const QByteArray &methods) const
+HttpHeaders Cors::preflightHeaders(
+    const QHttpServerRequest &request, const QByteArray &methods) const
 {
     const bool read = !methods.contains("POST");
     HttpHeaders headers = headersFor(request, read);
     if (headers.isEmpty())
         return headers;
     headers.emplaceBack("Access-Control-Allow-Methods", methods);
-    headers.emplaceBack("Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID");
+    headers.emplaceBack(
+        "Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID");
     headers.emplaceBack("Access-Control-Max-Age", "600");
     return headers;
 }

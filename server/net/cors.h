@@ -27,8 +27,8 @@ public:
     /// The headers to add to the answer of `request`; empty without an Origin header.
     [[nodiscard]] HttpHeaders headersFor(const QHttpServerRequest &request, bool forRead) const;
     /// The answer headers to a preflight (`OPTIONS`) for a path that accepts `methods`.
-    [[nodiscard]] HttpHeaders preflightHeaders(const QHttpServerRequest &request,
-                                               const QByteArray &methods) const;
+    [[nodiscard]] HttpHeaders preflightHeaders(
+        const QHttpServerRequest &request, const QByteArray &methods) const;
 
 private:
     QList<QByteArray> m_origins; ///< Lower-case, without a trailing slash.

@@ -18,12 +18,11 @@ QByteArray methodName(Method method)
 
 HttpApi::HttpApi(QObject *parent)
     : QAbstractHttpServer(parent)
-{
-}
+{ }
 
 void HttpApi::addRoute(Method method, const QString &path, Handler handler, Access access)
 {
-    m_routes.push_back(Route{method, path, std::move(handler), access});
+    m_routes.push_back(Route {method, path, std::move(handler), access});
 }
 
 bool HttpApi::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
@@ -43,13 +42,13 @@ bool HttpApi::handleRequest(const QHttpServerRequest &request, QTcpSocket *socke
     // A CORS preflight: browsers send it without credentials, so it needs no token.
     const bool preflight = !match && !allowed.isEmpty() && request.method() == Method::Options;
     HttpReply reply(makeResponder(request, socket),
-                    preflight ? m_cors.preflightHeaders(request, allowed) : m_cors.headersFor(request, read));
+        preflight ? m_cors.preflightHeaders(request, allowed) : m_cors.headersFor(request, read));
 
     if (match) {
         if (match->access == Access::TokenRequired && !m_auth.allows(request)) {
             ++m_rejected;
             reply.sendError(StatusCode::Unauthorized, QStringLiteral("missing or wrong token"),
-                            {{"WWW-Authenticate", "Bearer"}});
+                {{"WWW-Authenticate", "Bearer"}});
         } else if (!read && !m_cors.allows(request, false)) {
             // Reads from other origins are answered without CORS headers (the browser hides
             // them); a write is refused, or any web page could publish through a visitor.
@@ -65,7 +64,8 @@ bool HttpApi::handleRequest(const QHttpServerRequest &request, QTcpSocket *socke
         reply.send(StatusCode::NoContent, {}, "text/plain", {{"Allow", allowed + ", OPTIONS"}});
     } else {
         ++m_rejected;
-        reply.sendError(StatusCode::MethodNotAllowed, QStringLiteral("method not allowed"), {{"Allow", allowed}});
+        reply.sendError(StatusCode::MethodNotAllowed, QStringLiteral("method not allowed"),
+            {{"Allow", allowed}});
     }
     return true;
 }
@@ -73,7 +73,8 @@ bool HttpApi::handleRequest(const QHttpServerRequest &request, QTcpSocket *socke
 void HttpApi::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     HttpReply(makeResponder(request, socket), {})
-        .sendError(StatusCode::NotFound, QStringLiteral("no such endpoint: %1").arg(request.url().path()));
+        .sendError(
+            StatusCode::NotFound, QStringLiteral("no such endpoint: %1").arg(request.url().path()));
 }
 
 } // namespace Pushboard

@@ -31,7 +31,7 @@ public:
     void setAuth(const Auth &auth) { m_auth = auth; }
     void setCors(const Cors &cors) { m_cors = cors; }
     void addRoute(QHttpServerRequest::Method method, const QString &path, Handler handler,
-                  Access access = Access::TokenRequired);
+        Access access = Access::TokenRequired);
 
     /// Counts of answers by status that the route table gave itself (401, 403, 404, 405).
     [[nodiscard]] quint64 rejectedRequests() const { return m_rejected; }

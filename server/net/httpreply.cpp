@@ -7,11 +7,10 @@ namespace Pushboard {
 HttpReply::HttpReply(QHttpServerResponder &&responder, HttpHeaders commonHeaders)
     : m_responder(std::move(responder))
     , m_commonHeaders(std::move(commonHeaders))
-{
-}
+{ }
 
 void HttpReply::send(StatusCode status, const QByteArray &body, const QByteArray &contentType,
-                     const HttpHeaders &extraHeaders)
+    const HttpHeaders &extraHeaders)
 {
     m_responder.writeStatusLine(status);
     m_responder.writeHeader("Content-Type", contentType);
@@ -26,13 +25,15 @@ void HttpReply::send(StatusCode status, const QByteArray &body, const QByteArray
 void HttpReply::sendJson(const QJsonObject &body, StatusCode status)
 {
     send(status, QJsonDocument(body).toJson(QJsonDocument::Compact), "application/json",
-         {{"Cache-Control", "no-store"}});
+        {{"Cache-Control", "no-store"}});
 }
 
 void HttpReply::sendError(StatusCode status, const QString &reason, const HttpHeaders &extraHeaders)
 {
-    send(status, QJsonDocument(QJsonObject{{QStringLiteral("error"), reason}}).toJson(QJsonDocument::Compact),
-         "application/json", extraHeaders);
+    send(status,
+        QJsonDocument(QJsonObject {{QStringLiteral("error"), reason}})
+            .toJson(QJsonDocument::Compact),
+        "application/json", extraHeaders);
 }
 
 void HttpReply::startStream(const HttpHeaders &headers)

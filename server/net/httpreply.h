@@ -21,7 +21,7 @@ public:
 
     /// A complete answer with `Content-Length`.
     void send(StatusCode status, const QByteArray &body, const QByteArray &contentType,
-              const HttpHeaders &extraHeaders = {});
+        const HttpHeaders &extraHeaders = {});
     void sendJson(const QJsonObject &body, StatusCode status = StatusCode::Ok);
     /// `{"error": reason}`.
     void sendError(StatusCode status, const QString &reason, const HttpHeaders &extraHeaders = {});

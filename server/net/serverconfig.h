@@ -4,6 +4,7 @@
 #include "eventstore.h"
 
 #include <QString>
+#include <QStringList>
 
 namespace Pushboard {
 
@@ -14,6 +15,7 @@ struct ServerConfig
     QString bindAddress = QStringLiteral("127.0.0.1");
     quint16 port = 8765; ///< 0 picks a free port (tests); ServerHost::port() tells which.
     QString token; ///< Empty: no authentication (only allowed on loopback).
+    QStringList allowedOrigins; ///< `--allow-origin`: browser origins besides the server's own.
     StoreOptions store; ///< The event log's data directory and retention.
     int intervalMs = 1000; ///< Metric sampling interval.
     int keepaliveS = 15; ///< SSE `: keepalive` comments (and, later, WebSocket pings).

@@ -1,13 +1,19 @@
 #include "serverhost.h"
 
 #include "connectiongate.h"
+#include "eventapi.h"
 #include "eventstore.h"
 #include "httpapi.h"
 #include "metricsource.h"
+#include "pollservice.h"
+#include "prometheusmetrics.h"
 #include "samplingscheduler.h"
 #include "ssepublisher.h"
 
+#include <QFile>
 #include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcHost, "pushboard.server", QtInfoMsg)
@@ -21,7 +27,11 @@ ServerHost::ServerHost(std::vector<std::unique_ptr<MetricSource>> sources, QObje
     , m_store(std::make_unique<EventStore>())
     , m_scheduler(std::make_unique<SamplingScheduler>(m_store.get(), std::move(sources)))
     , m_sse(std::make_unique<SsePublisher>(m_store.get()))
-{ }
+    , m_poll(std::make_unique<PollService>(m_store.get()))
+{
+    connect(m_store.get(), &EventStore::appended, this,
+        [this](const EventList &events) { m_eventsPublished += quint64(events.size()); });
+}
 
 ServerHost::~ServerHost()
 {
@@ -87,6 +97,7 @@ bool ServerHost::start(const ServerConfig &config)
 
     m_http = std::make_unique<HttpApi>();
     m_http->setAuth(Auth(config.token.toUtf8()));
+    m_http->setCors(Cors(config.allowedOrigins));
     addRoutes();
     m_http->bind(m_gate); // QAbstractHttpServer takes ownership of the gate.
 
@@ -99,25 +110,88 @@ bool ServerHost::start(const ServerConfig &config)
 
 void ServerHost::addRoutes()
 {
-    m_http->addRoute(
+    using Request = QHttpServerRequest;
+    HttpApi &http = *m_http;
+    EventStore &store = *m_store;
+    http.addRoute(
         Method::Get, QStringLiteral("/api/health"),
-        [this](const QHttpServerRequest &, HttpReply &&reply) {
-            reply.sendJson(
-                {{QStringLiteral("status"), QStringLiteral("ok")},
-                    {QStringLiteral("version"), QStringLiteral(PUSHBOARD_VERSION)},
-                    {QStringLiteral("uptimeS"), m_uptime.elapsed() / 1000}});
+        [this](const Request &, HttpReply &&reply) {
+            reply.sendJson({{QStringLiteral("status"), QStringLiteral("ok")},
+                {QStringLiteral("version"), QStringLiteral(PUSHBOARD_VERSION)},
+                {QStringLiteral("uptimeS"), m_uptime.elapsed() / 1000}});
         },
         HttpApi::Access::Public);
-    m_http->addRoute(Method::Get, QStringLiteral("/events"),
-        [this](const QHttpServerRequest &request, HttpReply &&reply) {
+    http.addRoute(Method::Get, QStringLiteral("/"), [](const Request &, HttpReply &&reply) {
+        QFile page(QStringLiteral(":/web/index.html"));
+        page.open(QIODevice::ReadOnly);
+        reply.send(HttpReply::StatusCode::Ok, page.readAll(), "text/html; charset=utf-8",
+            {{"Cache-Control", "no-cache"}});
+    });
+    http.addRoute(
+        Method::Get, QStringLiteral("/events"), [this](const Request &request, HttpReply &&reply) {
             m_sse->handle(request, std::move(reply));
         });
+    http.addRoute(Method::Get, QStringLiteral("/api/events"),
+        [this](const Request &request, HttpReply &&reply) {
+            m_poll->handle(request, std::move(reply));
+        });
+    http.addRoute(Method::Post, QStringLiteral("/api/publish"),
+        [&store](const Request &request, HttpReply &&reply) {
+            EventApi::publish(store, request, std::move(reply));
+        });
+    http.addRoute(
+        Method::Get, QStringLiteral("/api/snapshot"), [&store](const Request &, HttpReply &&reply) {
+            EventApi::snapshot(store, std::move(reply));
+        });
+    http.addRoute(
+        Method::Get, QStringLiteral("/api/topics"), [&store](const Request &, HttpReply &&reply) {
+            EventApi::topics(store, std::move(reply));
+        });
+    http.addRoute(Method::Get, QStringLiteral("/api/connections"),
+        [this](const Request &, HttpReply &&reply) {
+            reply.send(HttpReply::StatusCode::Ok, connections(), "application/json",
+                {{"Cache-Control", "no-store"}});
+        });
+    http.addRoute(
+        Method::Get, QStringLiteral("/metrics"), [this](const Request &, HttpReply &&reply) {
+            reply.send(HttpReply::StatusCode::Ok, metrics(), PrometheusMetrics::ContentType);
+        });
+}
+
+QByteArray ServerHost::connections() const
+{
+    QJsonArray list;
+    for (const auto &infos : {m_sse->connections(), m_poll->connections()}) {
+        for (const ConnectionInfo &info : infos)
+            list.append(info.toJson());
+    }
+    return QJsonDocument(QJsonObject {{QStringLiteral("connections"), list}})
+        .toJson(QJsonDocument::Compact);
+}
+
+QByteArray ServerHost::metrics() const
+{
+    ServerMetrics metrics;
+    metrics.openConnections.insert(QStringLiteral("sse"), m_sse->streams().size());
+    metrics.openConnections.insert(QStringLiteral("longpoll"), m_poll->waiterCount());
+    metrics.transports.insert(QStringLiteral("sse"), m_sse->stats());
+    metrics.transports.insert(QStringLiteral("poll"), m_poll->pollStats());
+    metrics.transports.insert(QStringLiteral("longpoll"), m_poll->longPollStats());
+    metrics.eventsPublished = m_eventsPublished;
+    metrics.connectionsRefused = m_gate ? m_gate->refusedConnections() : 0;
+    metrics.requestsRejected
+        = (m_gate ? m_gate->rejectedRequests() : 0) + m_http->rejectedRequests();
+    metrics.retainedEvents = m_store->count();
+    metrics.newestId = m_store->newestId();
+    metrics.uptimeSeconds = double(m_uptime.elapsed()) / 1000.0;
+    return PrometheusMetrics::render(metrics);
 }
 
 void ServerHost::stop()
 {
     m_scheduler->stop();
     m_sse->closeAll();
+    m_poll->releaseAll();
     m_http.reset(); // Deletes the gate and the sockets it still owns.
     m_gate = nullptr;
     m_store->close();

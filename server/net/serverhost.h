@@ -15,6 +15,7 @@ class ConnectionGate;
 class EventStore;
 class HttpApi;
 class MetricSource;
+class PollService;
 class SamplingScheduler;
 class SsePublisher;
 
@@ -44,11 +45,14 @@ public:
     [[nodiscard]] EventStore *store() const { return m_store.get(); }
     [[nodiscard]] SamplingScheduler *scheduler() const { return m_scheduler.get(); }
     [[nodiscard]] SsePublisher *ssePublisher() const { return m_sse.get(); }
+    [[nodiscard]] PollService *pollService() const { return m_poll.get(); }
     [[nodiscard]] ConnectionGate *gate() const { return m_gate; }
 
 private:
     bool fail(const QString &message);
     void addRoutes();
+    [[nodiscard]] QByteArray metrics() const;
+    [[nodiscard]] QByteArray connections() const;
 
     ServerConfig m_config;
     QString m_error;
@@ -56,6 +60,8 @@ private:
     std::unique_ptr<EventStore> m_store;
     std::unique_ptr<SamplingScheduler> m_scheduler;
     std::unique_ptr<SsePublisher> m_sse;
+    std::unique_ptr<PollService> m_poll;
+    quint64 m_eventsPublished = 0;
     std::unique_ptr<HttpApi> m_http;
     ConnectionGate *m_gate = nullptr; ///< Owned by m_http once bound.
 };

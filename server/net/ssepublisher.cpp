@@ -33,16 +33,12 @@ void SsePublisher::handle(const QHttpServerRequest &request, HttpReply &&reply)
 {
     const QUrlQuery query(request.url());
 
-    QStringList topics;
-    const QString topicsParam = query.queryItemValue(QStringLiteral("topics"), QUrl::FullyDecoded);
-    for (const QString &topic : topicsParam.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        if (!isValidTopic(topic)) {
-            reply.sendError(StatusCode::BadRequest,
-                QStringLiteral("bad topic '%1': topics match [a-z0-9][a-z0-9._-]{0,63}")
-                    .arg(topic));
-            return;
-        }
-        topics.append(topic);
+    QString error;
+    const auto topics = parseTopicList(
+        query.queryItemValue(QStringLiteral("topics"), QUrl::FullyDecoded), &error);
+    if (!topics) {
+        reply.sendError(StatusCode::BadRequest, error);
+        return;
     }
 
     // The header wins over the query, as EventSource sends the header on its own reconnects.
@@ -76,13 +72,16 @@ void SsePublisher::handle(const QHttpServerRequest &request, HttpReply &&reply)
             preamble += SseEncoder::gap(*resume + 1, firstRetained - 1);
     }
 
-    auto *stream = new SseStream(std::move(reply), m_store, topics, resume, m_queueLimit, this);
+    auto *stream
+        = new SseStream(std::move(reply), m_store, *topics, resume, m_queueLimit, &m_stats, this);
     m_streams.append(stream);
     connect(stream, &SseStream::closed, this, [this, stream](bool slow) {
         m_streams.removeOne(stream);
         if (slow)
-            ++m_slowDisconnects;
+            ++m_stats.slowDisconnects;
     });
+    if (resume)
+        ++m_stats.replays;
     stream->start(preamble);
 }
 
@@ -105,6 +104,15 @@ void SsePublisher::sendKeepalive()
     const QList<SseStream *> streams = m_streams;
     for (SseStream *stream : streams)
         stream->sendRaw(keepalive);
+}
+
+QList<ConnectionInfo> SsePublisher::connections() const
+{
+    QList<ConnectionInfo> list;
+    list.reserve(m_streams.size());
+    for (const SseStream *stream : m_streams)
+        list.append(stream->info());
+    return list;
 }
 
 void SsePublisher::closeAll()

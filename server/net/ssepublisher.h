@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectioninfo.h"
 #include "event.h"
 #include "httpreply.h"
 
@@ -33,7 +34,9 @@ public:
 
     [[nodiscard]] const QList<SseStream *> &streams() const { return m_streams; }
     /// Subscribers dropped because their queue passed the limit, since start.
-    [[nodiscard]] quint64 slowDisconnects() const { return m_slowDisconnects; }
+    [[nodiscard]] quint64 slowDisconnects() const { return m_stats.slowDisconnects; }
+    [[nodiscard]] const TransportStats &stats() const { return m_stats; }
+    [[nodiscard]] QList<ConnectionInfo> connections() const;
 
     /// Closes every stream (shutdown).
     void closeAll();
@@ -47,7 +50,7 @@ private:
     QTimer m_keepalive;
     int m_retryMs = 2000;
     qint64 m_queueLimit = 1024 * 1024;
-    quint64 m_slowDisconnects = 0;
+    TransportStats m_stats;
 };
 
 } // namespace Pushboard

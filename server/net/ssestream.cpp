@@ -16,7 +16,7 @@ constexpr qint64 ReplayLowWater = 256 * 1024;
 } // namespace
 
 SseStream::SseStream(HttpReply &&reply, const EventStore *store, QStringList topics,
-    std::optional<quint64> replayAfter, qint64 queueLimit, QObject *parent)
+    std::optional<quint64> replayAfter, qint64 queueLimit, TransportStats *stats, QObject *parent)
     : QObject(parent)
     , m_reply(std::move(reply))
     , m_socket(m_reply.socket())
@@ -25,8 +25,9 @@ SseStream::SseStream(HttpReply &&reply, const EventStore *store, QStringList top
     , m_cursor(replayAfter.value_or(store->newestId()))
     , m_replaying(replayAfter.has_value())
     , m_queueLimit(queueLimit)
-    , m_peer(m_socket->peerAddress())
-    , m_peerPort(m_socket->peerPort())
+    , m_stats(stats)
+    , m_peer(m_socket->peerAddress().toString() + QLatin1Char(':')
+          + QString::number(m_socket->peerPort()))
     , m_since(QDateTime::currentDateTimeUtc())
 {
     // From now on the socket carries only our stream: the HTTP server must not parse anything
@@ -50,9 +51,10 @@ void SseStream::start(const QByteArray &preamble)
     }
 }
 
-qint64 SseStream::queuedBytes() const
+ConnectionInfo SseStream::info() const
 {
-    return m_socket ? m_socket->bytesToWrite() : 0;
+    return ConnectionInfo {QStringLiteral("sse"), m_peer, m_topics, m_since, m_eventsSent,
+        m_bytesSent, m_socket ? m_socket->bytesToWrite() : 0};
 }
 
 void SseStream::write(const QByteArray &bytes)
@@ -61,9 +63,10 @@ void SseStream::write(const QByteArray &bytes)
         return;
     m_socket->write(bytes);
     m_bytesSent += quint64(bytes.size());
+    m_stats->bytesSent += quint64(bytes.size());
     if (m_socket->bytesToWrite() > m_queueLimit) {
-        qCInfo(lcSse) << "dropping slow subscriber" << m_peer << m_peerPort << "with"
-                      << m_socket->bytesToWrite() << "bytes queued";
+        qCInfo(lcSse) << "dropping slow subscriber" << m_peer << "with" << m_socket->bytesToWrite()
+                      << "bytes queued";
         finish(true); // Before abort(): it emits disconnected() at once.
         m_socket->abort();
     }
@@ -74,8 +77,14 @@ void SseStream::sendEvent(quint64 id, const QByteArray &bytes)
     if (m_replaying || id <= m_cursor)
         return; // Replay reads this event from the store when it gets there.
     m_cursor = id;
+    deliver(bytes);
+}
+
+void SseStream::deliver(const QByteArray &eventBytes)
+{
     ++m_eventsSent;
-    write(bytes);
+    ++m_stats->eventsDelivered;
+    write(eventBytes);
 }
 
 void SseStream::sendRaw(const QByteArray &bytes)
@@ -89,8 +98,7 @@ void SseStream::pumpReplay()
         const EventList page = m_store->after(m_cursor, m_topics, ReplayPage);
         for (const Event &event : page) {
             m_cursor = event.id;
-            ++m_eventsSent;
-            write(SseEncoder::event(event));
+            deliver(SseEncoder::event(event));
         }
         if (page.size() < ReplayPage) {
             // Everything up to the store's newest id has been seen: live events take over.

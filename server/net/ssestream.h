@@ -1,10 +1,10 @@
 #pragma once
 
+#include "connectioninfo.h"
 #include "event.h"
 #include "httpreply.h"
 
 #include <QDateTime>
-#include <QHostAddress>
 #include <QObject>
 #include <QPointer>
 #include <QStringList>
@@ -29,7 +29,8 @@ class SseStream : public QObject
 public:
     /// `replayAfter`: resume point, or nothing for a live-only subscriber.
     SseStream(HttpReply &&reply, const EventStore *store, QStringList topics,
-        std::optional<quint64> replayAfter, qint64 queueLimit, QObject *parent = nullptr);
+        std::optional<quint64> replayAfter, qint64 queueLimit, TransportStats *stats,
+        QObject *parent = nullptr);
 
     /// Writes status line, headers and `preamble` (retry, gap or reset), then starts the replay.
     void start(const QByteArray &preamble);
@@ -48,13 +49,8 @@ public:
     /// Flushes what can be written without blocking and closes the connection.
     void close();
 
-    [[nodiscard]] QHostAddress peerAddress() const { return m_peer; }
-    [[nodiscard]] quint16 peerPort() const { return m_peerPort; }
-    [[nodiscard]] QDateTime since() const { return m_since; }
-    [[nodiscard]] QStringList topics() const { return m_topics; }
-    [[nodiscard]] quint64 eventsSent() const { return m_eventsSent; }
-    [[nodiscard]] quint64 bytesSent() const { return m_bytesSent; }
-    [[nodiscard]] qint64 queuedBytes() const;
+    /// This stream as `GET /api/connections` lists it.
+    [[nodiscard]] ConnectionInfo info() const;
 
 Q_SIGNALS:
     /// The connection ended; `slow` when it was dropped for not reading.
@@ -62,6 +58,7 @@ Q_SIGNALS:
 
 private:
     void write(const QByteArray &bytes);
+    void deliver(const QByteArray &eventBytes);
     void pumpReplay();
     void finish(bool slow);
 
@@ -73,8 +70,8 @@ private:
     bool m_replaying = false;
     bool m_closed = false;
     qint64 m_queueLimit;
-    QHostAddress m_peer;
-    quint16 m_peerPort = 0;
+    TransportStats *m_stats;
+    QString m_peer;
     QDateTime m_since;
     quint64 m_eventsSent = 0;
     quint64 m_bytesSent = 0;

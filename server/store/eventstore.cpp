@@ -254,10 +254,10 @@ EventList EventStore::after(quint64 afterId, const QStringList &topics, qint64 l
 
 qint64 EventStore::count() const
 {
-    QSqlQuery query(m_db);
-    if (query.exec(QStringLiteral("SELECT count(*) FROM events")) && query.next())
-        return query.value(0).toLongLong();
-    return 0;
+    qint64 total = 0;
+    for (const TopicInfo &info : m_topics)
+        total += info.count;
+    return total;
 }
 
 void EventStore::refreshOldestId()

@@ -81,7 +81,7 @@ public:
     [[nodiscard]] quint64 newestId() const { return m_newestId; }
     /// The oldest id still retained (0 when the log is empty).
     [[nodiscard]] quint64 oldestId() const { return m_oldestId; }
-    /// Number of retained events.
+    /// Number of retained events (kept in memory: no query).
     [[nodiscard]] qint64 count() const;
 
     /// Every topic with retained events, by name (kept in memory: no query).

@@ -1,0 +1,25 @@
+#pragma once
+
+#include "httpreply.h"
+
+#include <QHttpServerRequest>
+
+namespace Pushboard {
+
+class EventStore;
+
+/// The one-shot JSON endpoints over the event log (SPEC.md, "HTTP endpoints").
+namespace EventApi {
+
+/// `POST /api/publish`, body `{"topic": "...", "data": <any JSON>}` → `202 {"id": "..."}`.
+/// A bad body is a 400 with the reason and stores nothing.
+void publish(EventStore &store, const QHttpServerRequest &request, HttpReply &&reply);
+
+/// `GET /api/snapshot` → `{"events": [<newest event of every topic>, ...]}` in id order.
+void snapshot(const EventStore &store, HttpReply &&reply);
+
+/// `GET /api/topics` → `{"topics": [{"topic": "...", "count": N, "newestId": "..."}, ...]}`.
+void topics(const EventStore &store, HttpReply &&reply);
+
+} // namespace EventApi
+} // namespace Pushboard

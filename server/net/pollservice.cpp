@@ -1,0 +1,197 @@
+#include "pollservice.h"
+
+#include "eventstore.h"
+#include "protocol/jsonencoder.h"
+
+#include <QTcpSocket>
+#include <QTimer>
+#include <QUrlQuery>
+
+#include <cmath>
+
+namespace Pushboard {
+
+using StatusCode = QHttpServerResponder::StatusCode;
+
+struct PollService::Waiter
+{
+    explicit Waiter(HttpReply &&r)
+        : reply(std::move(r))
+    { }
+    HttpReply reply;
+    Query query;
+    QTimer timer;
+    QMetaObject::Connection disconnected;
+    QString peer;
+    QDateTime since;
+};
+
+PollService::PollService(EventStore *store, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+{
+    connect(m_store, &EventStore::appended, this, &PollService::onAppended);
+}
+
+PollService::~PollService()
+{
+    for (const auto &waiter : m_waiters)
+        disconnect(waiter->disconnected);
+}
+
+void PollService::handle(const QHttpServerRequest &request, HttpReply &&reply)
+{
+    const QUrlQuery url(request.url());
+    const auto param = [&url](const char *name) {
+        return url.queryItemValue(QLatin1String(name), QUrl::FullyDecoded);
+    };
+    const auto bad
+        = [&reply](const QString &reason) { reply.sendError(StatusCode::BadRequest, reason); };
+
+    Query query;
+    const quint64 newest = m_store->newestId();
+    query.after = newest;
+    if (url.hasQueryItem(QStringLiteral("after"))
+        && !parseEventId(param("after").toUtf8(), &query.after))
+        return bad(QStringLiteral("bad after '%1': an event id is a decimal number")
+                       .arg(param("after").left(64)));
+
+    QString error;
+    const auto topics = parseTopicList(param("topics"), &error);
+    if (!topics)
+        return bad(error);
+    query.topics = *topics;
+
+    if (url.hasQueryItem(QStringLiteral("limit"))) {
+        bool ok = false;
+        query.limit = param("limit").toInt(&ok);
+        if (!ok || query.limit < 1 || query.limit > MaxLimit)
+            return bad(QStringLiteral("bad limit '%1': from 1 to %2")
+                           .arg(param("limit").left(64))
+                           .arg(MaxLimit));
+    }
+
+    double waitS = 0;
+    if (url.hasQueryItem(QStringLiteral("wait"))) {
+        bool ok = false;
+        waitS = param("wait").toDouble(&ok);
+        if (!ok || !std::isfinite(waitS) || waitS < 0 || waitS > MaxWaitS)
+            return bad(QStringLiteral("bad wait '%1': seconds from 0 to %2")
+                           .arg(param("wait").left(64))
+                           .arg(MaxWaitS));
+    }
+
+    if (query.after > newest) {
+        query.reset = true; // The log was wiped: start again from what it holds now.
+        query.after = newest;
+    } else {
+        const quint64 firstRetained = m_store->oldestId() ? m_store->oldestId() : newest + 1;
+        if (query.after + 1 < firstRetained) {
+            query.gap = "{\"from\":\"" + QByteArray::number(query.after + 1) + "\",\"to\":\""
+                + QByteArray::number(firstRetained - 1) + "\"}";
+        }
+    }
+
+    const EventList events = m_store->after(query.after, query.topics, query.limit);
+    const bool longPoll = waitS > 0;
+    TransportStats &stats = longPoll ? m_longPollStats : m_pollStats;
+    if (!events.isEmpty() || !longPoll || query.reset || !query.gap.isEmpty()) {
+        answer(reply, query, events, events.size() < query.limit, stats);
+        return;
+    }
+
+    auto waiter = std::make_unique<Waiter>(std::move(reply));
+    Waiter *raw = waiter.get();
+    raw->query = query;
+    raw->since = QDateTime::currentDateTimeUtc();
+    if (QTcpSocket *socket = raw->reply.socket()) {
+        raw->peer = socket->peerAddress().toString() + QLatin1Char(':')
+            + QString::number(socket->peerPort());
+        raw->disconnected = connect(socket, &QTcpSocket::disconnected, this, [this, raw] {
+            const auto it = std::find_if(m_waiters.begin(), m_waiters.end(),
+                [raw](const auto &w) { return w.get() == raw; });
+            if (it != m_waiters.end())
+                m_waiters.erase(it);
+        });
+    }
+    raw->timer.setSingleShot(true);
+    connect(&raw->timer, &QTimer::timeout, this, [this, raw] { release(raw, {}); });
+    raw->timer.start(int(waitS * 1000));
+    m_waiters.push_back(std::move(waiter));
+}
+
+void PollService::answer(HttpReply &reply, const Query &query, const EventList &events,
+    bool complete, TransportStats &stats)
+{
+    // When everything the query could match was seen, the next poll starts at the log's newest
+    // id rather than at the last match: a filtered poll does not scan the same events again.
+    const quint64 next = complete ? qMax(query.after, m_store->newestId()) : events.constLast().id;
+    QByteArray body = "{\"events\":" + JsonEncoder::eventArray(events) + ",\"next\":\""
+        + QByteArray::number(next) + '"';
+    if (!query.gap.isEmpty())
+        body += ",\"gap\":" + query.gap;
+    if (query.reset)
+        body += ",\"reset\":true";
+    body += '}';
+    reply.send(StatusCode::Ok, body, "application/json", {{"Cache-Control", "no-store"}});
+    stats.eventsDelivered += quint64(events.size());
+    stats.bytesSent += quint64(body.size());
+}
+
+void PollService::onAppended(const EventList &events)
+{
+    // Match the new events in memory: no query per waiter.
+    std::vector<std::pair<Waiter *, EventList>> ready;
+    for (const auto &waiter : m_waiters) {
+        EventList matched;
+        for (const Event &event : events) {
+            if (matched.size() == waiter->query.limit)
+                break;
+            if (event.id > waiter->query.after
+                && (waiter->query.topics.isEmpty() || waiter->query.topics.contains(event.topic)))
+                matched.append(event);
+        }
+        if (!matched.isEmpty())
+            ready.emplace_back(waiter.get(), std::move(matched));
+    }
+    for (auto &[waiter, matched] : ready)
+        release(waiter, matched);
+}
+
+void PollService::release(Waiter *waiter, const EventList &events)
+{
+    const auto it = std::find_if(
+        m_waiters.begin(), m_waiters.end(), [waiter](const auto &w) { return w.get() == waiter; });
+    if (it == m_waiters.end())
+        return;
+    std::unique_ptr<Waiter> owned = std::move(*it);
+    m_waiters.erase(it);
+    disconnect(owned->disconnected);
+    answer(owned->reply, owned->query, events, events.size() < owned->query.limit, m_longPollStats);
+}
+
+void PollService::releaseAll()
+{
+    std::vector<Waiter *> all;
+    for (const auto &waiter : m_waiters)
+        all.push_back(waiter.get());
+    for (Waiter *waiter : all)
+        release(waiter, {});
+}
+
+QList<ConnectionInfo> PollService::connections() const
+{
+    QList<ConnectionInfo> list;
+    for (const auto &waiter : m_waiters) {
+        ConnectionInfo info;
+        info.transport = QStringLiteral("longpoll");
+        info.peer = waiter->peer;
+        info.topics = waiter->query.topics;
+        info.since = waiter->since;
+        info.queuedBytes = waiter->reply.socket() ? waiter->reply.socket()->bytesToWrite() : 0;
+        list.append(info);
+    }
+    return list;
+}
+
+} // namespace Pushboard

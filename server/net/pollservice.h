@@ -1,0 +1,70 @@
+#pragma once
+
+#include "connectioninfo.h"
+#include "event.h"
+#include "httpreply.h"
+
+#include <QHttpServerRequest>
+#include <QList>
+#include <QObject>
+
+#include <memory>
+
+namespace Pushboard {
+
+class EventStore;
+
+/// Serves `GET /api/events` (SPEC.md): short polling (`after`, `topics`, `limit`) answered at
+/// once, and long polling (`wait=S`, at most 60) that parks the request until an event for it is
+/// appended or the wait ends (then an empty list).
+///
+/// Answer: `{"events":[...],"next":"<id>"}` where `next` is the `after` of the next poll. Without
+/// `after` a poll starts at the log's newest id (like an SSE stream without Last-Event-ID). As
+/// on the SSE stream, a resume point that retention already pruned adds
+/// `"gap":{"from":"<id>","to":"<id>"}`, and one newer than the log adds `"reset":true`.
+class PollService : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr int DefaultLimit = 100;
+    static constexpr int MaxLimit = 1000;
+    static constexpr int MaxWaitS = 60;
+
+    explicit PollService(EventStore *store, QObject *parent = nullptr);
+    ~PollService() override;
+
+    void handle(const QHttpServerRequest &request, HttpReply &&reply);
+
+    /// Parked long polls.
+    [[nodiscard]] QList<ConnectionInfo> connections() const;
+    [[nodiscard]] int waiterCount() const { return int(m_waiters.size()); }
+    [[nodiscard]] const TransportStats &pollStats() const { return m_pollStats; }
+    [[nodiscard]] const TransportStats &longPollStats() const { return m_longPollStats; }
+
+    /// Answers every parked long poll now, with what it has (shutdown).
+    void releaseAll();
+
+private:
+    struct Waiter;
+    struct Query
+    {
+        quint64 after = 0;
+        QStringList topics;
+        int limit = DefaultLimit;
+        bool reset = false;
+        QByteArray gap; ///< JSON object text, or empty.
+    };
+
+    void onAppended(const EventList &events);
+    void answer(HttpReply &reply, const Query &query, const EventList &events, bool complete,
+        TransportStats &stats);
+    void release(Waiter *waiter, const EventList &events);
+
+    EventStore *m_store;
+    std::vector<std::unique_ptr<Waiter>> m_waiters;
+    TransportStats m_pollStats;
+    TransportStats m_longPollStats;
+};
+
+} // namespace Pushboard

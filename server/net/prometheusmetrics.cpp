@@ -1,0 +1,67 @@
+#include "prometheusmetrics.h"
+
+namespace Pushboard::PrometheusMetrics {
+
+namespace {
+
+class Writer
+{
+public:
+    void family(const char *name, const char *type, const char *help)
+    {
+        m_out += "# HELP " + QByteArray(name) + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n';
+    }
+    void sample(const char *name, double value, const QString &transport = {})
+    {
+        m_out += name;
+        if (!transport.isEmpty())
+            m_out += "{transport=\"" + transport.toUtf8() + "\"}";
+        m_out += ' ' + QByteArray::number(value, 'g', 15) + '\n';
+    }
+    template<typename Get>
+    void perTransport(const char *name, const char *type, const char *help,
+        const QMap<QString, TransportStats> &transports, Get get)
+    {
+        family(name, type, help);
+        for (auto it = transports.cbegin(); it != transports.cend(); ++it)
+            sample(name, double(get(*it)), it.key());
+    }
+    QByteArray m_out;
+};
+
+} // namespace
+
+QByteArray render(const ServerMetrics &metrics)
+{
+    Writer w;
+    w.family("pushboard_connections", "gauge", "Open streaming connections by transport.");
+    for (auto it = metrics.openConnections.cbegin(); it != metrics.openConnections.cend(); ++it)
+        w.sample("pushboard_connections", double(it.value()), it.key());
+    w.family("pushboard_events_published_total", "counter",
+        "Events appended to the log, sampled or published.");
+    w.sample("pushboard_events_published_total", double(metrics.eventsPublished));
+    w.perTransport("pushboard_events_delivered_total", "counter", "Events written to clients.",
+        metrics.transports, [](const TransportStats &s) { return s.eventsDelivered; });
+    w.perTransport("pushboard_bytes_sent_total", "counter", "Bytes written to clients.",
+        metrics.transports, [](const TransportStats &s) { return s.bytesSent; });
+    w.perTransport("pushboard_slow_client_disconnects_total", "counter",
+        "Clients disconnected because their queue passed the limit.", metrics.transports,
+        [](const TransportStats &s) { return s.slowDisconnects; });
+    w.perTransport("pushboard_replays_total", "counter", "Resumes answered from the log.",
+        metrics.transports, [](const TransportStats &s) { return s.replays; });
+    w.family("pushboard_connections_refused_total", "counter",
+        "Connections refused at the connection limit.");
+    w.sample("pushboard_connections_refused_total", double(metrics.connectionsRefused));
+    w.family("pushboard_requests_rejected_total", "counter",
+        "Requests answered with a 4xx error by the server itself.");
+    w.sample("pushboard_requests_rejected_total", double(metrics.requestsRejected));
+    w.family("pushboard_log_events", "gauge", "Events retained in the log.");
+    w.sample("pushboard_log_events", double(metrics.retainedEvents));
+    w.family("pushboard_log_newest_id", "gauge", "Newest event id.");
+    w.sample("pushboard_log_newest_id", double(metrics.newestId));
+    w.family("pushboard_uptime_seconds", "gauge", "Seconds since the server started.");
+    w.sample("pushboard_uptime_seconds", metrics.uptimeSeconds);
+    return w.m_out;
+}
+
+} // namespace Pushboard::PrometheusMetrics

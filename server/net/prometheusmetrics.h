@@ -1,0 +1,31 @@
+#pragma once
+
+#include "connectioninfo.h"
+
+#include <QByteArray>
+#include <QMap>
+#include <QString>
+
+namespace Pushboard {
+
+/// The figures `GET /metrics` publishes, gathered by ServerHost at scrape time.
+struct ServerMetrics
+{
+    QMap<QString, qint64> openConnections; ///< By transport: sse, longpoll, ws.
+    QMap<QString, TransportStats> transports; ///< By transport: sse, poll, longpoll, ws.
+    quint64 eventsPublished = 0; ///< Appended to the log since start (sampled and published).
+    quint64 connectionsRefused = 0; ///< Turned away at the connection limit.
+    quint64 requestsRejected = 0; ///< Answered 4xx by the front door or the route table.
+    qint64 retainedEvents = 0;
+    quint64 newestId = 0;
+    double uptimeSeconds = 0;
+};
+
+/// Renders ServerMetrics in the Prometheus text exposition format (version 0.0.4): every family
+/// has `# HELP` and `# TYPE`, counters end in `_total`, labels are `transport="..."`.
+namespace PrometheusMetrics {
+[[nodiscard]] QByteArray render(const ServerMetrics &metrics);
+inline constexpr char ContentType[] = "text/plain; version=0.0.4; charset=utf-8";
+} // namespace PrometheusMetrics
+
+} // namespace Pushboard
