@@ -309,6 +309,15 @@ void ConnectionGate::reject(QTcpSocket *socket, int status, const QString &reaso
     QTimer::singleShot(m_limits.headTimeoutMs, socket, &QTcpSocket::abort);
 }
 
+void ConnectionGate::closeAll()
+{
+    const QList<QTcpSocket *> sockets = m_connections.keys();
+    for (QTcpSocket *socket : sockets) {
+        socket->flush();
+        socket->disconnectFromHost();
+    }
+}
+
 void ConnectionGate::sweepDeadlines()
 {
     const qint64 now = nowMs();

@@ -48,6 +48,10 @@ public:
     void setLimits(const Limits &limits) { m_limits = limits; }
     [[nodiscard]] const Limits &limits() const { return m_limits; }
 
+    /// Flushes what every connection has queued, as far as the kernel takes it now, and closes
+    /// them all (shutdown).
+    void closeAll();
+
     /// Open connections, whoever serves them now.
     [[nodiscard]] int connectionCount() const { return int(m_connections.size()); }
     /// Connections refused with 503 since start.

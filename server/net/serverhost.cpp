@@ -192,6 +192,8 @@ void ServerHost::stop()
     m_scheduler->stop();
     m_sse->closeAll();
     m_poll->releaseAll();
+    if (m_gate)
+        m_gate->closeAll();
     m_http.reset(); // Deletes the gate and the sockets it still owns.
     m_gate = nullptr;
     m_store->close();

@@ -44,7 +44,8 @@ void SseStream::start(const QByteArray &preamble)
     m_reply.startStream({{"Content-Type", "text/event-stream; charset=utf-8"},
         {"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}, {"Connection", "close"}});
     // The responder writes header lines only; the blank line that ends the head is ours.
-    write("\r\n" + preamble);
+    m_socket->write("\r\n"); // Not counted: bytesSent counts the stream body.
+    write(preamble);
     if (m_replaying) {
         connect(m_socket, &QTcpSocket::bytesWritten, this, &SseStream::pumpReplay);
         pumpReplay();

@@ -36,13 +36,14 @@ private Q_SLOTS:
     void init()
     {
         m_http = std::make_unique<HttpApi>();
-        m_http->addRoute(Method::Get, QStringLiteral("/hello"),
-            [](const QHttpServerRequest &, HttpReply &&r) {
+        m_http->addRoute(
+            Method::Get, QStringLiteral("/hello"), [](const QHttpServerRequest &, HttpReply &&r) {
                 r.send(HttpReply::StatusCode::Ok, "hi", "text/plain");
             });
         m_http->addRoute(Method::Post, QStringLiteral("/size"),
             [](const QHttpServerRequest &request, HttpReply &&r) {
-                r.send(HttpReply::StatusCode::Ok, QByteArray::number(request.body().size()), "text/plain");
+                r.send(HttpReply::StatusCode::Ok, QByteArray::number(request.body().size()),
+                    "text/plain");
             });
         m_http->addRoute(Method::Get, QStringLiteral("/auth"),
             [](const QHttpServerRequest &request, HttpReply &&r) {

@@ -1,11 +1,8 @@
 #include "eventstore.h"
+#include "httptestclient.h"
 #include "metricsource.h"
 #include "serverhost.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -13,14 +10,6 @@
 using namespace Pushboard;
 
 namespace {
-
-struct Answer
-{
-    int status = 0;
-    QJsonObject json;
-    QByteArray header(const QByteArray &name) const { return headers.value(name.toLower()); }
-    QMap<QByteArray, QByteArray> headers;
-};
 
 /// A source that publishes one `test.tick` event per sample.
 class TickSource final : public MetricSource
@@ -50,32 +39,29 @@ private Q_SLOTS:
     {
         ServerHost host({});
         QVERIFY(host.start(m_config));
-        const Answer answer = get(host.port(), "/api/health");
+        m_http.setPort(host.port());
+        const HttpAnswer answer = m_http.get("/api/health");
         QCOMPARE(answer.status, 200);
         QCOMPARE(answer.header("Content-Type"), QByteArray("application/json"));
-        QCOMPARE(answer.json.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
-        QCOMPARE(answer.json.value(QStringLiteral("version")).toString(),
+        QCOMPARE(answer.json().value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+        QCOMPARE(answer.json().value(QStringLiteral("version")).toString(),
             QStringLiteral(PUSHBOARD_VERSION));
-        QVERIFY(answer.json.value(QStringLiteral("uptimeS")).isDouble());
+        QVERIFY(answer.json().value(QStringLiteral("uptimeS")).isDouble());
     }
 
     void unknownPathAndMethod()
     {
         ServerHost host({});
         QVERIFY(host.start(m_config));
-        const Answer missing = get(host.port(), "/no/such/thing");
+        m_http.setPort(host.port());
+        const HttpAnswer missing = m_http.get("/no/such/thing");
         QCOMPARE(missing.status, 404);
-        QCOMPARE(missing.json.value(QStringLiteral("error")).toString(),
-            QStringLiteral("no such endpoint: /no/such/thing"));
+        QCOMPARE(missing.error(), QStringLiteral("no such endpoint: /no/such/thing"));
 
-        QNetworkRequest request(url(host.port(), "/api/health"));
-        QNetworkReply *reply = m_nam.post(request, QByteArray("{}"));
-        QTRY_VERIFY(reply->isFinished());
-        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 405);
-        QCOMPARE(reply->rawHeader("Allow"), QByteArray("GET"));
-        QVERIFY(
-            QJsonDocument::fromJson(reply->readAll()).object().contains(QStringLiteral("error")));
-        reply->deleteLater();
+        const HttpAnswer wrongMethod = m_http.post("/api/health", "{}");
+        QCOMPARE(wrongMethod.status, 405);
+        QCOMPARE(wrongMethod.header("Allow"), QByteArray("GET"));
+        QCOMPARE(wrongMethod.error(), QStringLiteral("method not allowed"));
     }
 
     void tokenIsRequired_data()
@@ -106,10 +92,12 @@ private Q_SLOTS:
         m_config.token = QStringLiteral("s3cret");
         ServerHost host({});
         QVERIFY(host.start(m_config));
-        QNetworkRequest request(url(host.port(), path));
+        QNetworkRequest request(m_http.url(path));
         if (!authorization.isEmpty())
             request.setRawHeader("Authorization", authorization);
-        QNetworkReply *reply = m_nam.get(request);
+        m_http.setPort(host.port());
+        request.setUrl(m_http.url(path));
+        QNetworkReply *reply = m_http.nam().get(request);
         QTRY_VERIFY(reply->isFinished()
             || reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid());
         QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), status);
@@ -174,7 +162,8 @@ private Q_SLOTS:
         QVERIFY(!second.start(m_config));
         QVERIFY2(second.errorString().contains(QStringLiteral("in use by another pushboard")),
             qPrintable(second.errorString()));
-        QCOMPARE(get(first.port(), "/api/health").status, 200); // The first one is unaffected.
+        m_http.setPort(first.port());
+        QCOMPARE(m_http.get("/api/health").status, 200); // The first one is unaffected.
     }
 
     void samplesSourcesEveryInterval()
@@ -191,25 +180,7 @@ private Q_SLOTS:
     }
 
 private:
-    static QUrl url(quint16 port, const QByteArray &path)
-    {
-        return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(QString::fromUtf8(path)));
-    }
-    Answer get(quint16 port, const QByteArray &path)
-    {
-        QNetworkReply *reply = m_nam.get(QNetworkRequest(url(port, path)));
-        if (!QTest::qWaitFor([reply] { return reply->isFinished(); }, 10000))
-            return {};
-        Answer answer;
-        answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        answer.json = QJsonDocument::fromJson(reply->readAll()).object();
-        for (const auto &pair : reply->rawHeaderPairs())
-            answer.headers.insert(pair.first.toLower(), pair.second);
-        reply->deleteLater();
-        return answer;
-    }
-
-    QNetworkAccessManager m_nam;
+    HttpTestClient m_http;
     std::unique_ptr<QTemporaryDir> m_dir;
     ServerConfig m_config;
 };

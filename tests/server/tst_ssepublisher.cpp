@@ -1,14 +1,13 @@
-#include "eventstore.h"
-#include "metricsource.h"
 #include "protocol/sseencoder.h"
-#include "serverhost.h"
 #include "sseclient.h"
 #include "ssepublisher.h"
+#include "testserver.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/resource.h>
 
 using namespace Pushboard;
 
@@ -31,20 +30,26 @@ class tst_SsePublisher : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        // 500 subscribers need 1,000 descriptors in this one process (client and server ends).
+        rlimit limit {};
+        if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+            limit.rlim_cur = limit.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &limit);
+        }
+    }
     void init()
     {
-        m_dir = std::make_unique<QTemporaryDir>();
-        m_config = ServerConfig {};
-        m_config.port = 0;
-        m_config.store.dataDir = m_dir->path();
+        m_server = std::make_unique<TestServer>();
         startHost();
     }
-    void cleanup() { m_host.reset(); }
+    void cleanup() { m_server.reset(); }
 
     void headersAndRetry()
     {
         SseTestClient client;
-        client.get(m_host->port(), "/events");
+        client.get(m_server->host->port(), "/events");
         QTRY_VERIFY(client.body.startsWith("retry: 2000\n\n"));
         QVERIFY(client.head.startsWith("HTTP/1.1 200 OK\r\n"));
         QVERIFY(client.head.contains("\r\nContent-Type: text/event-stream; charset=utf-8\r\n"));
@@ -58,11 +63,11 @@ private Q_SLOTS:
     {
         append(2); // Before the client: not replayed to a live-only subscriber.
         SseTestClient client;
-        client.get(m_host->port(), "/events");
+        client.get(m_server->host->port(), "/events");
         QTRY_VERIFY(client.headReceived());
-        QTRY_COMPARE(m_host->ssePublisher()->streams().size(), 1);
+        QTRY_COMPARE(m_server->host->ssePublisher()->streams().size(), 1);
         const EventList sent
-            = m_host->store()->append({EventDraft {QStringLiteral("test.a"), R"({"v":1})"},
+            = m_server->host->store()->append({EventDraft {QStringLiteral("test.a"), R"({"v":1})"},
                 EventDraft {QStringLiteral("test.b"), "[1,2]"}});
         QTRY_COMPARE(client.eventIds(), range(3, 4));
         QCOMPARE(client.body,
@@ -79,13 +84,27 @@ private Q_SLOTS:
     void everySubscriberGetsTheSameBytes()
     {
         SseTestClient a, b;
-        a.get(m_host->port(), "/events");
-        b.get(m_host->port(), "/events");
-        QTRY_COMPARE(m_host->ssePublisher()->streams().size(), 2);
+        a.get(m_server->host->port(), "/events");
+        b.get(m_server->host->port(), "/events");
+        QTRY_COMPARE(m_server->host->ssePublisher()->streams().size(), 2);
         append(3);
         QTRY_COMPARE(a.eventIds(), range(1, 3));
         QTRY_COMPARE(b.eventIds(), range(1, 3));
         QCOMPARE(a.body, b.body);
+    }
+
+    void fiveHundredSubscribersAllGetThePublishedEvent()
+    {
+        std::vector<std::unique_ptr<SseTestClient>> clients;
+        for (int i = 0; i < 500; ++i) {
+            clients.push_back(std::make_unique<SseTestClient>());
+            clients.back()->get(m_server->port(), "/events");
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(m_server->host->ssePublisher()->streams().size(), 500, 60000);
+        append(1);
+        for (const auto &client : clients)
+            QTRY_COMPARE_WITH_TIMEOUT(client->eventIds(), range(1, 1), 60000);
+        QCOMPARE(m_server->host->ssePublisher()->stats().eventsDelivered, 500u);
     }
 
     void replay_data()
@@ -112,8 +131,8 @@ private Q_SLOTS:
         QFETCH(QList<QByteArray>, expected);
         append(5);
         SseTestClient client;
-        client.get(m_host->port(), target, headers);
-        QTRY_COMPARE(m_host->ssePublisher()->streams().size(), 1);
+        client.get(m_server->host->port(), target, headers);
+        QTRY_COMPARE(m_server->host->ssePublisher()->streams().size(), 1);
         append(1); // Live after the replay, exactly once.
         QTRY_COMPARE(client.eventIds(), expected);
         QVERIFY(client.body.startsWith("retry: 2000\n\n"));
@@ -125,7 +144,7 @@ private Q_SLOTS:
         for (int i = 0; i < 5; ++i)
             append(400);
         SseTestClient client;
-        client.get(m_host->port(), "/events?lastEventId=10");
+        client.get(m_server->host->port(), "/events?lastEventId=10");
         append(3);
         QTRY_COMPARE(client.eventIds().size(), 1993);
         QCOMPARE(client.eventIds(), range(11, 2003));
@@ -144,11 +163,11 @@ private Q_SLOTS:
         QFETCH(QByteArray, gapData);
         restartHostWithRetention(3);
         append(10);
-        m_host->store()->pruneNow();
-        QCOMPARE(m_host->store()->oldestId(), 8u);
+        m_server->host->store()->pruneNow();
+        QCOMPARE(m_server->host->store()->oldestId(), 8u);
 
         SseTestClient client;
-        client.get(m_host->port(), "/events", {"Last-Event-ID: " + resume});
+        client.get(m_server->host->port(), "/events", {"Last-Event-ID: " + resume});
         QTRY_COMPARE(client.eventIds(), range(8, 10));
         const auto blocks = client.blocks();
         QCOMPARE(blocks.at(1).event, QByteArray("gap"));
@@ -160,8 +179,8 @@ private Q_SLOTS:
     {
         append(4);
         SseTestClient client;
-        client.get(m_host->port(), "/events", {"Last-Event-ID: 999"});
-        QTRY_COMPARE(m_host->ssePublisher()->streams().size(), 1);
+        client.get(m_server->host->port(), "/events", {"Last-Event-ID: 999"});
+        QTRY_COMPARE(m_server->host->ssePublisher()->streams().size(), 1);
         append(1);
         QTRY_COMPARE(client.eventIds(), range(5, 5));
         const auto reset = client.blocks().at(1);
@@ -172,12 +191,12 @@ private Q_SLOTS:
 
     void topicFilterAppliesToReplayAndLive()
     {
-        m_host->store()->append({EventDraft {QStringLiteral("a"), "1"},
+        m_server->host->store()->append({EventDraft {QStringLiteral("a"), "1"},
             EventDraft {QStringLiteral("b"), "2"}, EventDraft {QStringLiteral("c"), "3"}});
         SseTestClient client;
-        client.get(m_host->port(), "/events?topics=a,c&lastEventId=0");
+        client.get(m_server->host->port(), "/events?topics=a,c&lastEventId=0");
         QTRY_COMPARE(client.eventIds(), (QList<QByteArray> {"1", "3"}));
-        m_host->store()->append(
+        m_server->host->store()->append(
             {EventDraft {QStringLiteral("b"), "4"}, EventDraft {QStringLiteral("c"), "5"}});
         QTRY_COMPARE(client.eventIds(), (QList<QByteArray> {"1", "3", "5"}));
         for (const auto &block : client.blocks())
@@ -207,11 +226,11 @@ private Q_SLOTS:
         QFETCH(QList<QByteArray>, headers);
         QFETCH(QString, reason);
         SseTestClient watcher; // Another subscriber must not notice.
-        watcher.get(m_host->port(), "/events");
-        QTRY_COMPARE(m_host->ssePublisher()->streams().size(), 1);
+        watcher.get(m_server->host->port(), "/events");
+        QTRY_COMPARE(m_server->host->ssePublisher()->streams().size(), 1);
 
         SseTestClient client;
-        client.get(m_host->port(), target, headers);
+        client.get(m_server->host->port(), target, headers);
         QTRY_VERIFY(client.headReceived());
         QCOMPARE(client.status(), 400);
         QVERIFY(client.head.contains("Content-Type: application/json"));
@@ -222,66 +241,66 @@ private Q_SLOTS:
                      .toString()
                      .startsWith(reason),
             client.body.constData());
-        QCOMPARE(m_host->store()->newestId(), 0u);
+        QCOMPARE(m_server->host->store()->newestId(), 0u);
 
         append(1);
         QTRY_COMPARE(watcher.eventIds(), range(1, 1));
-        QCOMPARE(m_host->ssePublisher()->streams().size(), 1);
+        QCOMPARE(m_server->host->ssePublisher()->streams().size(), 1);
     }
 
     void keepaliveComments()
     {
-        m_config.keepaliveS = 1;
+        m_server->config.keepaliveS = 1;
         startHost();
         SseTestClient client;
-        client.get(m_host->port(), "/events");
+        client.get(m_server->host->port(), "/events");
         QTRY_VERIFY_WITH_TIMEOUT(client.body.contains("\n\n: keepalive\n\n"), 10000);
     }
 
     void restartContinuesIdsAndResumes()
     {
         append(3);
-        m_host.reset(); // Stop: the lock and the database are released.
+        m_server->host.reset(); // Stop: the lock and the database are released.
         startHost();
-        QCOMPARE(m_host->store()->newestId(), 3u);
+        QCOMPARE(m_server->host->store()->newestId(), 3u);
         append(2);
         SseTestClient client;
-        client.get(m_host->port(), "/events", {"Last-Event-ID: 2"});
+        client.get(m_server->host->port(), "/events", {"Last-Event-ID: 2"});
         QTRY_COMPARE(client.eventIds(), range(3, 5));
     }
 
     void disconnectedSubscribersAreForgotten()
     {
         SseTestClient client;
-        client.get(m_host->port(), "/events");
-        QTRY_COMPARE(m_host->ssePublisher()->streams().size(), 1);
+        client.get(m_server->host->port(), "/events");
+        QTRY_COMPARE(m_server->host->ssePublisher()->streams().size(), 1);
         client.socket.abort();
-        QTRY_COMPARE(m_host->ssePublisher()->streams().size(), 0);
+        QTRY_COMPARE(m_server->host->ssePublisher()->streams().size(), 0);
         append(1); // Publishing to nobody is fine.
     }
 
     void slowSubscriberIsDroppedAlone()
     {
-        m_config.sseQueueLimit = 64 * 1024;
+        m_server->config.sseQueueLimit = 64 * 1024;
         startHost();
         SseTestClient slow;
         slow.socket.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
         slow.socket.setReadBufferSize(4096);
         disconnect(&slow.socket, &QTcpSocket::readyRead, nullptr, nullptr); // Never reads.
-        slow.get(m_host->port(), "/events");
+        slow.get(m_server->host->port(), "/events");
         SseTestClient reader;
-        reader.get(m_host->port(), "/events");
-        QTRY_COMPARE(m_host->ssePublisher()->streams().size(), 2);
+        reader.get(m_server->host->port(), "/events");
+        QTRY_COMPARE(m_server->host->ssePublisher()->streams().size(), 2);
 
         const QByteArray payload = '"' + QByteArray(32 * 1024, 'x') + '"';
         int published = 0;
-        while (m_host->ssePublisher()->slowDisconnects() == 0 && published < 2000) {
-            m_host->store()->append({EventDraft {QStringLiteral("big"), payload}});
+        while (m_server->host->ssePublisher()->slowDisconnects() == 0 && published < 2000) {
+            m_server->host->store()->append({EventDraft {QStringLiteral("big"), payload}});
             ++published;
             QCoreApplication::processEvents();
         }
-        QCOMPARE(m_host->ssePublisher()->slowDisconnects(), 1u);
-        QTRY_COMPARE(m_host->ssePublisher()->streams().size(), 1);
+        QCOMPARE(m_server->host->ssePublisher()->slowDisconnects(), 1u);
+        QTRY_COMPARE(m_server->host->ssePublisher()->streams().size(), 1);
         QTRY_COMPARE(reader.eventIds().size(), published);
         QCOMPARE(reader.eventIds(), range(1, published));
     }
@@ -289,38 +308,25 @@ private Q_SLOTS:
     void stopClosesStreams()
     {
         SseTestClient client;
-        client.get(m_host->port(), "/events");
-        QTRY_COMPARE(m_host->ssePublisher()->streams().size(), 1);
+        client.get(m_server->host->port(), "/events");
+        QTRY_COMPARE(m_server->host->ssePublisher()->streams().size(), 1);
         append(1);
         QTRY_COMPARE(client.eventIds(), range(1, 1));
-        m_host->stop();
+        m_server->host->stop();
         QTRY_COMPARE(client.socket.state(), QAbstractSocket::UnconnectedState);
     }
 
 private:
-    void startHost()
-    {
-        m_host.reset();
-        m_host = std::make_unique<ServerHost>(std::vector<std::unique_ptr<MetricSource>> {});
-        QVERIFY2(m_host->start(m_config), qPrintable(m_host->errorString()));
-    }
+    void startHost() { QVERIFY2(m_server->start(), qPrintable(m_server->errorString())); }
     void restartHostWithRetention(qint64 keepCount)
     {
-        m_config.store.keepCount = keepCount;
-        m_config.store.keepAgeMs = 0;
+        m_server->config.store.keepCount = keepCount;
+        m_server->config.store.keepAgeMs = 0;
         startHost();
     }
-    void append(int count)
-    {
-        QList<EventDraft> drafts;
-        for (int i = 0; i < count; ++i)
-            drafts.append(EventDraft {QStringLiteral("test.n"), QByteArray::number(i)});
-        QCOMPARE(m_host->store()->append(drafts).size(), count);
-    }
+    void append(int count) { QCOMPARE(m_server->append(count).size(), count); }
 
-    std::unique_ptr<QTemporaryDir> m_dir;
-    ServerConfig m_config;
-    std::unique_ptr<ServerHost> m_host;
+    std::unique_ptr<TestServer> m_server;
 };
 
 QTEST_GUILESS_MAIN(tst_SsePublisher)
