@@ -33,6 +33,14 @@ ensure_packages() {
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || return 1
 }
 
+# ensure_node_modules DIR: `npm ci` in DIR unless its node_modules matches its package-lock.json.
+ensure_node_modules() {
+    local dir=$1
+    [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] && return 0
+    say "pushboard: installing the npm packages of ${dir#$PUSHBOARD_ROOT/}"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || return 1
+}
+
 # build: configures once (CMake + Ninja) and builds what changed.
 build() {
     if [ ! -f "$PUSHBOARD_BUILD/build.ninja" ]; then
