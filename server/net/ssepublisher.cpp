@@ -75,8 +75,12 @@ void SsePublisher::handle(const QHttpServerRequest &request, HttpReply &&reply)
     auto *stream
         = new SseStream(std::move(reply), m_store, *topics, resume, m_queueLimit, &m_stats, this);
     m_streams.append(stream);
+    if (topics->isEmpty())
+        m_everyTopic.append(stream);
+    for (const QString &topic : *topics)
+        m_byTopic[topic].append(stream);
     connect(stream, &SseStream::closed, this, [this, stream](bool slow) {
-        m_streams.removeOne(stream);
+        forget(stream);
         if (slow)
             ++m_stats.slowDisconnects;
     });
@@ -85,15 +89,28 @@ void SsePublisher::handle(const QHttpServerRequest &request, HttpReply &&reply)
     stream->start(preamble);
 }
 
+void SsePublisher::forget(SseStream *stream)
+{
+    m_streams.removeOne(stream);
+    m_everyTopic.removeOne(stream);
+    for (const QString &topic : stream->topics()) {
+        const auto it = m_byTopic.find(topic);
+        if (it != m_byTopic.end() && it->removeOne(stream) && it->isEmpty())
+            m_byTopic.erase(it);
+    }
+}
+
 void SsePublisher::publish(const EventList &events)
 {
     for (const Event &event : events) {
-        const QByteArray bytes = SseEncoder::event(event);
-        // A stream may close (and leave m_streams) while we write: iterate over a copy.
-        const QList<SseStream *> streams = m_streams;
-        for (SseStream *stream : streams) {
-            if (stream->isOpen() && stream->wants(event.topic))
-                stream->sendEvent(event.id, bytes);
+        const QByteArray bytes = SseEncoder::event(event); // once, shared by every stream
+        // A stream may close while we write and leave the lists: iterate over (implicitly
+        // shared, so cheap) copies.
+        for (const QList<SseStream *> streams : {m_everyTopic, m_byTopic.value(event.topic)}) {
+            for (SseStream *stream : streams) {
+                if (stream->isOpen())
+                    stream->sendEvent(event.id, bytes);
+            }
         }
     }
 }

@@ -45,8 +45,13 @@ private:
     void publish(const EventList &events);
     void sendKeepalive();
 
+    void forget(SseStream *stream);
+
     EventStore *m_store;
-    QList<SseStream *> m_streams;
+    QList<SseStream *> m_streams; ///< Every open stream.
+    // The same streams indexed by what they want, so an event is offered only to its readers.
+    QList<SseStream *> m_everyTopic;
+    QHash<QString, QList<SseStream *>> m_byTopic;
     QTimer m_keepalive;
     int m_retryMs = 2000;
     qint64 m_queueLimit = 1024 * 1024;

@@ -1,5 +1,6 @@
 #include "ssestream.h"
 
+#include "directwrite.h"
 #include "eventstore.h"
 #include "protocol/sseencoder.h"
 
@@ -62,7 +63,11 @@ void SseStream::write(const QByteArray &bytes)
 {
     if (m_closed || !m_socket)
         return;
-    m_socket->write(bytes);
+    if (!writeDirect(m_socket, bytes)) {
+        m_socket->abort();
+        finish(false);
+        return;
+    }
     m_bytesSent += quint64(bytes.size());
     m_stats->bytesSent += quint64(bytes.size());
     if (m_socket->bytesToWrite() > m_queueLimit) {

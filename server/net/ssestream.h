@@ -35,10 +35,8 @@ public:
     /// Writes status line, headers and `preamble` (retry, gap or reset), then starts the replay.
     void start(const QByteArray &preamble);
 
-    [[nodiscard]] bool wants(const QString &topic) const
-    {
-        return m_topics.isEmpty() || m_topics.contains(topic);
-    }
+    /// The topics this subscriber asked for; empty: every topic.
+    [[nodiscard]] const QStringList &topics() const { return m_topics; }
     [[nodiscard]] bool isOpen() const { return !m_closed; }
     [[nodiscard]] bool isReplaying() const { return m_replaying; }
 
