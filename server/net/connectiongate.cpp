@@ -103,7 +103,7 @@ void ConnectionGate::incomingConnection(qintptr socketDescriptor)
     }
     // Until the HTTP server takes it over, the socket is ours to delete.
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-    if (m_connections.size() >= m_limits.maxConnections) {
+    if (connectionCount() >= m_limits.maxConnections) {
         ++m_refused;
         reject(socket, 503,
             QStringLiteral("too many connections (limit %1)").arg(m_limits.maxConnections));

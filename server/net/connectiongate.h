@@ -5,6 +5,8 @@
 #include <QTcpServer>
 #include <QTimer>
 
+#include <functional>
+
 class QTcpSocket;
 
 namespace Pushboard {
@@ -52,8 +54,15 @@ public:
     /// them all (shutdown).
     void closeAll();
 
+    /// Counts connections taken over from their sockets (SSE streams, see StreamSocket) towards
+    /// the limit too.
+    void setDetachedConnectionCount(std::function<int()> count) { m_detached = std::move(count); }
+
     /// Open connections, whoever serves them now.
-    [[nodiscard]] int connectionCount() const { return int(m_connections.size()); }
+    [[nodiscard]] int connectionCount() const
+    {
+        return int(m_connections.size()) + (m_detached ? m_detached() : 0);
+    }
     /// Connections refused with 503 since start.
     [[nodiscard]] quint64 refusedConnections() const { return m_refused; }
     /// Requests answered with an error (400, 408, 411, 413, 431, 501, 505) since start.
@@ -83,6 +92,7 @@ private:
     Limits m_limits;
     QHash<QTcpSocket *, Connection> m_connections;
     QTimer m_sweep;
+    std::function<int()> m_detached;
     quint64 m_refused = 0;
     quint64 m_rejected = 0;
 };

@@ -36,13 +36,14 @@ void HttpReply::sendError(StatusCode status, const QString &reason, const HttpHe
         "application/json", extraHeaders);
 }
 
-void HttpReply::startStream(const HttpHeaders &headers)
+QByteArray HttpReply::streamHead(const HttpHeaders &headers) const
 {
-    m_responder.writeStatusLine(StatusCode::Ok);
-    for (const auto &[name, value] : headers)
-        m_responder.writeHeader(name, value);
-    for (const auto &[name, value] : m_commonHeaders)
-        m_responder.writeHeader(name, value);
+    QByteArray head = "HTTP/1.1 200 OK\r\n";
+    for (const HttpHeaders *list : {&headers, &m_commonHeaders}) {
+        for (const auto &[name, value] : *list)
+            head += name + ": " + value + "\r\n";
+    }
+    return head + "\r\n";
 }
 
 } // namespace Pushboard

@@ -26,9 +26,10 @@ public:
     /// `{"error": reason}`.
     void sendError(StatusCode status, const QString &reason, const HttpHeaders &extraHeaders = {});
 
-    /// The status line and headers of a body that follows as a stream (SSE); the caller writes
-    /// the blank line that ends the head, then the body, to socket().
-    void startStream(const HttpHeaders &headers);
+    /// The complete head (`200 OK`, `headers`, the common headers, the blank line) of a body that
+    /// follows as a stream (SSE). The caller writes it and the body to socket() itself, so that
+    /// nothing goes through the responder's (and the socket's) write buffer.
+    [[nodiscard]] QByteArray streamHead(const HttpHeaders &headers) const;
 
     [[nodiscard]] QTcpSocket *socket() const { return m_responder.socket(); }
 

@@ -77,6 +77,7 @@ bool ServerHost::start(const ServerConfig &config)
 
     m_gate = new ConnectionGate();
     m_gate->setLimits(config.limits);
+    m_gate->setDetachedConnectionCount([this] { return int(m_sse->streams().size()); });
     if (!m_gate->listen(address, config.port)) {
         const bool inUse = m_gate->serverError() == QAbstractSocket::AddressInUseError;
         const QString reason = inUse ? QStringLiteral("port %1 on %2 is already in use")

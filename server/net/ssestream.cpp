@@ -1,10 +1,11 @@
 #include "ssestream.h"
 
-#include "directwrite.h"
 #include "eventstore.h"
 #include "protocol/sseencoder.h"
+#include "streamsocket.h"
 
 #include <QLoggingCategory>
+#include <QTcpSocket>
 
 Q_LOGGING_CATEGORY(lcSse, "pushboard.server.sse", QtInfoMsg)
 
@@ -20,62 +21,66 @@ SseStream::SseStream(HttpReply &&reply, const EventStore *store, QStringList top
     std::optional<quint64> replayAfter, qint64 queueLimit, TransportStats *stats, QObject *parent)
     : QObject(parent)
     , m_reply(std::move(reply))
-    , m_socket(m_reply.socket())
     , m_store(store)
     , m_topics(std::move(topics))
     , m_cursor(replayAfter.value_or(store->newestId()))
     , m_replaying(replayAfter.has_value())
     , m_queueLimit(queueLimit)
     , m_stats(stats)
-    , m_peer(m_socket->peerAddress().toString() + QLatin1Char(':')
-          + QString::number(m_socket->peerPort()))
     , m_since(QDateTime::currentDateTimeUtc())
-{
-    // From now on the socket carries only our stream: the HTTP server must not parse anything
-    // more on it, and whatever the client still sends is read and dropped.
-    disconnect(m_socket, &QTcpSocket::readyRead, nullptr, nullptr);
-    connect(m_socket, &QTcpSocket::readyRead, this,
-        [this] { m_socket->skip(m_socket->bytesAvailable()); });
-    connect(m_socket, &QTcpSocket::disconnected, this, [this] { finish(false); });
-    connect(m_socket, &QObject::destroyed, this, [this] { finish(false); });
-}
+{ }
+
+SseStream::~SseStream() = default;
 
 void SseStream::start(const QByteArray &preamble)
 {
-    m_reply.startStream({{"Content-Type", "text/event-stream; charset=utf-8"},
-        {"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}, {"Connection", "close"}});
-    // The responder writes header lines only; the blank line that ends the head is ours.
-    m_socket->write("\r\n"); // Not counted: bytesSent counts the stream body.
-    write(preamble);
+    const QByteArray head
+        = m_reply->streamHead({{"Content-Type", "text/event-stream; charset=utf-8"},
+            {"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}, {"Connection", "close"}});
+    QTcpSocket *socket = m_reply->socket();
+    // Every write is a whole event: send it now rather than wait for the previous one's ACK.
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_reply.reset();
+    m_socket = StreamSocket::takeOver(socket);
+    if (!m_socket) {
+        finish(false);
+        return;
+    }
+    connect(m_socket.get(), &StreamSocket::disconnected, this, [this] { finish(false); });
+    write(head + preamble, head.size()); // One packet; bytesSent counts the body only.
     if (m_replaying) {
-        connect(m_socket, &QTcpSocket::bytesWritten, this, &SseStream::pumpReplay);
+        connect(m_socket.get(), &StreamSocket::bytesWritten, this, &SseStream::pumpReplay);
         pumpReplay();
     }
 }
 
 ConnectionInfo SseStream::info() const
 {
-    return ConnectionInfo {QStringLiteral("sse"), m_peer, m_topics, m_since, m_eventsSent,
-        m_bytesSent, m_socket ? m_socket->bytesToWrite() : 0};
+    return ConnectionInfo {QStringLiteral("sse"), m_socket ? m_socket->peer() : QString(), m_topics,
+        m_since, m_eventsSent, m_bytesSent, m_socket ? m_socket->queuedBytes() : 0};
 }
 
-void SseStream::write(const QByteArray &bytes)
+void SseStream::write(const QByteArray &bytes, qsizetype uncounted)
 {
     if (m_closed || !m_socket)
         return;
-    if (!writeDirect(m_socket, bytes)) {
+    if (!m_socket->write(bytes))
+        return; // disconnected() has closed this stream.
+    m_bytesSent += quint64(bytes.size() - uncounted);
+    m_stats->bytesSent += quint64(bytes.size() - uncounted);
+    if (m_socket->queuedBytes() > m_queueLimit) {
+        qCInfo(lcSse) << "dropping slow subscriber" << m_socket->peer() << "with"
+                      << m_socket->queuedBytes() << "bytes queued";
         m_socket->abort();
-        finish(false);
-        return;
+        finish(true);
     }
-    m_bytesSent += quint64(bytes.size());
-    m_stats->bytesSent += quint64(bytes.size());
-    if (m_socket->bytesToWrite() > m_queueLimit) {
-        qCInfo(lcSse) << "dropping slow subscriber" << m_peer << "with" << m_socket->bytesToWrite()
-                      << "bytes queued";
-        finish(true); // Before abort(): it emits disconnected() at once.
-        m_socket->abort();
-    }
+}
+
+void SseStream::deliver(const QByteArray &eventBytes)
+{
+    ++m_eventsSent;
+    ++m_stats->eventsDelivered;
+    write(eventBytes);
 }
 
 void SseStream::sendEvent(quint64 id, const QByteArray &bytes)
@@ -86,13 +91,6 @@ void SseStream::sendEvent(quint64 id, const QByteArray &bytes)
     deliver(bytes);
 }
 
-void SseStream::deliver(const QByteArray &eventBytes)
-{
-    ++m_eventsSent;
-    ++m_stats->eventsDelivered;
-    write(eventBytes);
-}
-
 void SseStream::sendRaw(const QByteArray &bytes)
 {
     write(bytes);
@@ -100,7 +98,7 @@ void SseStream::sendRaw(const QByteArray &bytes)
 
 void SseStream::pumpReplay()
 {
-    while (m_replaying && !m_closed && m_socket && m_socket->bytesToWrite() < ReplayLowWater) {
+    while (m_replaying && !m_closed && m_socket->queuedBytes() < ReplayLowWater) {
         const EventList page = m_store->after(m_cursor, m_topics, ReplayPage);
         for (const Event &event : page) {
             m_cursor = event.id;
@@ -111,7 +109,8 @@ void SseStream::pumpReplay()
             m_cursor = qMax(m_cursor, m_store->newestId());
             m_replaying = false;
             if (m_socket)
-                disconnect(m_socket, &QTcpSocket::bytesWritten, this, &SseStream::pumpReplay);
+                disconnect(
+                    m_socket.get(), &StreamSocket::bytesWritten, this, &SseStream::pumpReplay);
         }
     }
 }
@@ -120,10 +119,8 @@ void SseStream::close()
 {
     if (m_closed)
         return;
-    if (m_socket) {
-        m_socket->flush();
-        m_socket->disconnectFromHost();
-    }
+    if (m_socket)
+        m_socket->close();
     finish(false);
 }
 

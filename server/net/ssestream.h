@@ -6,31 +6,34 @@
 
 #include <QDateTime>
 #include <QObject>
-#include <QPointer>
 #include <QStringList>
-#include <QTcpSocket>
 
+#include <memory>
 #include <optional>
 
 namespace Pushboard {
 
 class EventStore;
+class StreamSocket;
 
-/// One subscriber of `GET /events`: the only code that streams through a QHttpServerResponder.
+/// One subscriber of `GET /events`.
 ///
-/// Takes the reply over from the route handler, writes the head and the stream's preamble,
-/// replays retained events page by page as the socket drains (a long replay never holds the whole
-/// log in memory), then writes live events. Closes itself when the peer disconnects or when its
-/// queued bytes pass the limit (a subscriber that does not read); it then deletes itself later.
+/// start() writes the head and the stream's preamble, takes the connection over from the HTTP
+/// server (StreamSocket), replays retained events page by page as the connection drains (a long
+/// replay never holds the whole log in memory), then writes live events. Closes itself when the
+/// peer disconnects or when its queued bytes pass the limit (a subscriber that does not read);
+/// it then deletes itself later.
 class SseStream : public QObject
 {
     Q_OBJECT
 
 public:
-    /// `replayAfter`: resume point, or nothing for a live-only subscriber.
+    /// `replayAfter`: resume point, or nothing for a live-only subscriber. `stats` (the
+    /// publisher's) is counted up as this stream delivers.
     SseStream(HttpReply &&reply, const EventStore *store, QStringList topics,
         std::optional<quint64> replayAfter, qint64 queueLimit, TransportStats *stats,
         QObject *parent = nullptr);
+    ~SseStream() override;
 
     /// Writes status line, headers and `preamble` (retry, gap or reset), then starts the replay.
     void start(const QByteArray &preamble);
@@ -38,13 +41,12 @@ public:
     /// The topics this subscriber asked for; empty: every topic.
     [[nodiscard]] const QStringList &topics() const { return m_topics; }
     [[nodiscard]] bool isOpen() const { return !m_closed; }
-    [[nodiscard]] bool isReplaying() const { return m_replaying; }
 
     /// Writes one live event's bytes (shared by every subscriber) unless replay still owns it.
     void sendEvent(quint64 id, const QByteArray &bytes);
     /// Writes bytes that carry no event (keepalive comments).
     void sendRaw(const QByteArray &bytes);
-    /// Flushes what can be written without blocking and closes the connection.
+    /// Sends what the kernel takes now and closes the connection.
     void close();
 
     /// This stream as `GET /api/connections` lists it.
@@ -55,13 +57,13 @@ Q_SIGNALS:
     void closed(bool slow);
 
 private:
-    void write(const QByteArray &bytes);
+    void write(const QByteArray &bytes, qsizetype uncounted = 0);
     void deliver(const QByteArray &eventBytes);
     void pumpReplay();
     void finish(bool slow);
 
-    HttpReply m_reply;
-    QPointer<QTcpSocket> m_socket;
+    std::optional<HttpReply> m_reply; ///< Until start() has taken the connection over.
+    std::unique_ptr<StreamSocket> m_socket;
     const EventStore *m_store;
     QStringList m_topics;
     quint64 m_cursor = 0; ///< Newest id this subscriber has been given (or skipped by filter).
@@ -69,7 +71,6 @@ private:
     bool m_closed = false;
     qint64 m_queueLimit;
     TransportStats *m_stats;
-    QString m_peer;
     QDateTime m_since;
     quint64 m_eventsSent = 0;
     quint64 m_bytesSent = 0;

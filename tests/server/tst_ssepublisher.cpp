@@ -107,6 +107,24 @@ private Q_SLOTS:
         QCOMPARE(m_server->host->ssePublisher()->stats().eventsDelivered, 500u);
     }
 
+    void streamsCountTowardsTheConnectionLimit()
+    {
+        m_server->config.limits.maxConnections = 2;
+        startHost();
+        SseTestClient first, second, third;
+        first.get(m_server->port(), "/events");
+        second.get(m_server->port(), "/events");
+        QTRY_COMPARE(m_server->host->ssePublisher()->streams().size(), 2);
+        third.get(m_server->port(), "/events");
+        QTRY_VERIFY(third.headReceived());
+        QCOMPARE(third.status(), 503);
+        first.socket.abort();
+        QTRY_COMPARE(m_server->host->ssePublisher()->streams().size(), 1);
+        SseTestClient fourth;
+        fourth.get(m_server->port(), "/events");
+        QTRY_COMPARE(m_server->host->ssePublisher()->streams().size(), 2);
+    }
+
     void replay_data()
     {
         QTest::addColumn<QByteArray>("target");

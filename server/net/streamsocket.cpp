@@ -1,0 +1,137 @@
+#include "streamsocket.h"
+
+#include <QTcpSocket>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace Pushboard {
+
+std::unique_ptr<StreamSocket> StreamSocket::takeOver(QTcpSocket *socket)
+{
+    if (!socket || socket->state() != QAbstractSocket::ConnectedState
+        || socket->socketDescriptor() < 0)
+        return nullptr;
+    const int fd = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0)
+        return nullptr;
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    const QString peer
+        = socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort());
+    // Closing Qt's descriptor leaves the connection open in ours (close() without shutdown()).
+    socket->abort();
+    return std::unique_ptr<StreamSocket>(new StreamSocket(fd, peer));
+}
+
+StreamSocket::StreamSocket(int fd, QString peer)
+    : m_fd(fd)
+    , m_peer(std::move(peer))
+    , m_readNotifier(fd, QSocketNotifier::Read)
+{
+    connect(&m_readNotifier, &QSocketNotifier::activated, this, &StreamSocket::onReadable);
+}
+
+StreamSocket::~StreamSocket()
+{
+    release();
+}
+
+bool StreamSocket::write(const QByteArray &bytes)
+{
+    if (m_fd < 0)
+        return false;
+    qsizetype sent = 0;
+    if (m_queue.isEmpty()) {
+        const ssize_t n
+            = ::send(m_fd, bytes.constData(), size_t(bytes.size()), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            release();
+            Q_EMIT disconnected();
+            return false;
+        }
+        sent = qMax<qsizetype>(0, n);
+    }
+    if (sent == bytes.size())
+        return true;
+    m_queue.append(sent == 0 ? bytes : bytes.mid(sent));
+    m_queued += bytes.size() - sent;
+    if (!m_writeNotifier) {
+        m_writeNotifier = std::make_unique<QSocketNotifier>(m_fd, QSocketNotifier::Write);
+        connect(
+            m_writeNotifier.get(), &QSocketNotifier::activated, this, &StreamSocket::flushQueue);
+    }
+    m_writeNotifier->setEnabled(true);
+    return true;
+}
+
+void StreamSocket::flushQueue()
+{
+    while (m_fd >= 0 && !m_queue.isEmpty()) {
+        const QByteArray &head = m_queue.constFirst();
+        const ssize_t n = ::send(m_fd, head.constData() + m_headOffset,
+            size_t(head.size() - m_headOffset), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                break;
+            release();
+            Q_EMIT disconnected();
+            return;
+        }
+        m_queued -= n;
+        m_headOffset += n;
+        if (m_headOffset < head.size())
+            break;
+        m_queue.removeFirst();
+        m_headOffset = 0;
+    }
+    if (m_queue.isEmpty())
+        m_writeNotifier.reset(); // The common case needs no write notifier at all.
+    Q_EMIT bytesWritten();
+}
+
+void StreamSocket::onReadable()
+{
+    // A stream's peer has nothing to say; reading only tells whether it is still there.
+    char sink[1024];
+    for (;;) {
+        const ssize_t n = ::recv(m_fd, sink, sizeof sink, MSG_DONTWAIT);
+        if (n > 0)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+            return;
+        release(); // 0: orderly close by the peer; < 0: the connection broke.
+        Q_EMIT disconnected();
+        return;
+    }
+}
+
+void StreamSocket::close()
+{
+    if (m_fd < 0)
+        return;
+    flushQueue();
+    if (m_fd >= 0)
+        ::shutdown(m_fd, SHUT_WR);
+    release();
+}
+
+void StreamSocket::abort()
+{
+    release();
+}
+
+void StreamSocket::release()
+{
+    if (m_fd < 0)
+        return;
+    m_readNotifier.setEnabled(false);
+    m_writeNotifier.reset();
+    m_queue.clear();
+    m_queued = 0;
+    ::close(m_fd);
+    m_fd = -1;
+}
+
+} // namespace Pushboard
