@@ -1,0 +1,111 @@
+// The benchmark's scenarios (see bench/README.md). Each run starts a fresh `pushboard serve` on a
+// free port with a new data directory, runs ../shared/loadgen against it, stops it, and keeps
+// loadgen's JSON result. Prints one Markdown table with the median of each figure over --runs.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir, cpus, loadavg } from "node:os";
+import { join } from "node:path";
+
+const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, arg, i, all) => {
+  if (arg.startsWith("--")) pairs.push([arg.slice(2), all[i + 1] && !all[i + 1].startsWith("--") ? all[i + 1] : "1"]);
+  return pairs;
+}, []));
+const runs = Number(args.runs || 3);
+const pad = "p".repeat(53);
+const sseBody = `{"topic":"bench","data":{"seq":{seq},"t":{t},"pad":"${pad}"}}`;
+
+const scenarios = [
+  { name: "sse-100", title: "SSE fan-out, 100 subscribers x 100 events/s, 10 s",
+    args: p => ["sse", "--url", `http://127.0.0.1:${p}/events?topics=bench`, "-n", "100",
+                "--pub-url", `http://127.0.0.1:${p}/api/publish`, "--rate", "100", "--duration", "10", "--body", sseBody] },
+  { name: "sse-1000", title: "SSE fan-out, 1000 subscribers x 100 events/s, 10 s",
+    args: p => ["sse", "--url", `http://127.0.0.1:${p}/events?topics=bench`, "-n", "1000",
+                "--pub-url", `http://127.0.0.1:${p}/api/publish`, "--rate", "100", "--duration", "10", "--body", sseBody] },
+  { name: "idle-5000", title: "5000 idle SSE connections, held 10 s",
+    args: p => ["idle", "--url", `http://127.0.0.1:${p}/events?topics=idle`, "-n", "5000", "--hold", "10"] },
+  { name: "saturation", title: "Saturation: 1000 subscribers, 500 events/s offered, 10 s",
+    args: p => ["sse", "--url", `http://127.0.0.1:${p}/events?topics=bench`, "-n", "1000",
+                "--pub-url", `http://127.0.0.1:${p}/api/publish`, "--rate", "500", "--duration", "10", "--body", sseBody] },
+  { name: "publish", title: "Publish on one keep-alive connection, 20,000/s offered, 10 s (every event stored)",
+    args: p => ["pub", "--pub-url", `http://127.0.0.1:${p}/api/publish`, "--rate", "20000", "--duration", "10",
+                "--body", `{"topic":"bench","data":{"seq":{seq},"t":{t}}}`] },
+].filter(s => !args.only || s.name === args.only);
+
+function startServer() {
+  const dataDir = mkdtempSync(join(tmpdir(), "pushboard-bench-"));
+  return new Promise((resolve, reject) => {
+    const child = spawn(args.pushboard, ["serve", "--port", "0", "--data-dir", dataDir], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", chunk => {
+      out += chunk;
+      const m = out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      if (m) resolve({ child, port: Number(m[1]), dataDir });
+    });
+    child.on("exit", code => reject(new Error(`pushboard serve exited (${code}): ${out}`)));
+  });
+}
+
+function stopServer(server) {
+  return new Promise(resolve => {
+    server.child.removeAllListeners("exit");
+    server.child.once("exit", () => { rmSync(server.dataDir, { recursive: true, force: true }); resolve(); });
+    server.child.kill("SIGTERM");
+  });
+}
+
+function runLoadgen(loadgenArgs) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(args.loadgen, loadgenArgs, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "", err = "";
+    child.stdout.on("data", c => { out += c; });
+    child.stderr.on("data", c => { err += c; });
+    child.on("exit", code => {
+      const last = out.trim().split("\n").pop();
+      try { resolve(JSON.parse(last)); } catch (e) { reject(new Error(`loadgen exited ${code}: ${err}`)); }
+    });
+  });
+}
+
+const median = values => {
+  const v = values.filter(x => x !== null && x !== undefined && !Number.isNaN(x)).sort((a, b) => a - b);
+  return v.length ? v[Math.floor((v.length - 1) / 2)] : null;
+};
+const fmt = (x, digits = 0) => x === null ? "-" : Number(x).toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const ms = us => us === null ? "-" : fmt(us / 1000, 1);
+
+async function main() {
+  const rows = [];
+  for (const scenario of scenarios) {
+    const results = [];
+    for (let i = 0; i < runs; ++i) {
+      const server = await startServer();
+      await new Promise(r => setTimeout(r, 500));
+      const result = await runLoadgen([...scenario.args(server.port), "--server-pid", String(server.child.pid), "--label", scenario.name]);
+      await stopServer(server);
+      results.push(result);
+      const ratio = result.delivery_ratio === null ? "" : ` delivered ${(result.delivery_ratio * 100).toFixed(2)}%`;
+      const p99 = result.latency_us.count ? ` p99 ${(result.latency_us.p99 / 1000).toFixed(1)} ms` : "";
+      process.stderr.write(`${scenario.name} run ${i + 1}/${runs}:${ratio}${p99} ${result.events_per_s} ev/s, server cpu ${result.server.cpu_pct}%, loadgen cpu ${result.self.cpu_pct}%\n`);
+    }
+    const m = f => median(results.map(f));
+    rows.push({ scenario, m });
+  }
+
+  console.log(`Machine: ${cpus().length} x ${cpus()[0].model}; load average before: ${loadavg().map(x => x.toFixed(2)).join(" ")}; medians of ${runs} run(s).\n`);
+  console.log("| scenario | delivered | deliveries/s | latency p50 / p99 (ms) | server CPU (% of a core) | server RSS peak | loadgen CPU | other load |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+  for (const { scenario, m } of rows) {
+    const other = `${fmt(m(r => r.host.other_pct))}%`;
+    const self = `${fmt(m(r => r.self.cpu_pct))}%`;
+    if (scenario.name === "idle-5000") {
+      console.log(`| ${scenario.title} | ${fmt(m(r => r.established))} open | - | - | ${fmt(m(r => r.server.cpu_pct), 1)} | ${fmt(m(r => r.server.rss_peak_kb / 1024), 1)} MB: **${fmt(m(r => r.server.rss_delta_per_conn_bytes / 1024), 1)} KB per connection** | ${self} | ${other} |`);
+    } else if (scenario.name === "publish") {
+      const perS = m(r => r.pub.ok / r.duration_s);
+      console.log(`| ${scenario.title} | ${fmt(m(r => r.pub.ok))} published (202) | **${fmt(perS)} publishes/s** | ${ms(m(r => r.pub.resp_us.p50))} / ${ms(m(r => r.pub.resp_us.p99))} (response) | ${fmt(m(r => r.server.cpu_pct), 1)} | ${fmt(m(r => r.server.rss_peak_kb / 1024), 1)} MB | ${self} | ${other} |`);
+    } else {
+      console.log(`| ${scenario.title} | ${fmt(m(r => r.delivery_ratio * 100), 2)}% (${fmt(m(r => r.events_window))}/${fmt(m(r => r.events_expected))}) | ${fmt(m(r => r.events_per_s))} | ${ms(m(r => r.latency_us.p50))} / ${ms(m(r => r.latency_us.p99))} | ${fmt(m(r => r.server.cpu_pct), 1)} | ${fmt(m(r => r.server.rss_peak_kb / 1024), 1)} MB | ${self} | ${other} |`);
+    }
+  }
+}
+
+main().catch(e => { console.error(e); process.exit(1); });
