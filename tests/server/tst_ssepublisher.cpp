@@ -321,6 +321,13 @@ private Q_SLOTS:
         QTRY_COMPARE(m_server->host->ssePublisher()->streams().size(), 1);
         QTRY_COMPARE(reader.eventIds().size(), published);
         QCOMPARE(reader.eventIds(), range(1, published));
+
+        // The dropped subscriber resumes from what it had (here: nothing was read) and loses
+        // nothing the log still holds.
+        SseTestClient resumed;
+        resumed.get(m_server->port(), "/events", {"Last-Event-ID: 0"});
+        QTRY_COMPARE(resumed.eventIds().size(), published);
+        QCOMPARE(resumed.eventIds(), range(1, published));
     }
 
     void stopClosesStreams()
