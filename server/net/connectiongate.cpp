@@ -132,8 +132,7 @@ void ConnectionGate::onReadyRead(QTcpSocket *socket)
     frame(socket, *it, QByteArrayView(buffered).sliced(alreadyFramed));
 }
 
-ConnectionGate::Verdict ConnectionGate::frame(
-    QTcpSocket *socket, Connection &connection, QByteArrayView bytes)
+void ConnectionGate::frame(QTcpSocket *socket, Connection &connection, QByteArrayView bytes)
 {
     qsizetype pos = 0;
     while (pos < bytes.size()) {
@@ -160,16 +159,15 @@ ConnectionGate::Verdict ConnectionGate::frame(
             if (connection.head.size() > m_limits.maxHeadBytes) {
                 reject(socket, 431,
                     QStringLiteral("request head over %1 bytes").arg(m_limits.maxHeadBytes));
-                return Verdict::Rejected;
+                return;
             }
-            return Verdict::NeedMore;
+            return;
         }
         pos += end - before;
         connection.head.truncate(end);
         if (!checkHead(socket, connection))
-            return Verdict::Rejected;
+            return;
     }
-    return Verdict::Done;
 }
 
 bool ConnectionGate::checkHead(QTcpSocket *socket, Connection &connection)

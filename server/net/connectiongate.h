@@ -80,10 +80,10 @@ private:
         qint64 headDeadline = 0; ///< Monotonic ms; 0 while no head is under way.
         bool handedOver = false;
     };
-    enum class Verdict { NeedMore, Done, Rejected };
 
     void onReadyRead(QTcpSocket *socket);
-    Verdict frame(QTcpSocket *socket, Connection &connection, QByteArrayView bytes);
+    /// Follows `bytes` through heads and bodies; checks each head as it completes.
+    void frame(QTcpSocket *socket, Connection &connection, QByteArrayView bytes);
     bool checkHead(QTcpSocket *socket, Connection &connection);
     void handOver(QTcpSocket *socket, Connection &connection);
     void reject(QTcpSocket *socket, int status, const QString &reason);

@@ -98,9 +98,14 @@ void SseStream::sendRaw(const QByteArray &bytes)
 
 void SseStream::pumpReplay()
 {
-    while (m_replaying && !m_closed && m_socket->queuedBytes() < ReplayLowWater) {
+    // Replay as fast as the client reads, never queueing more than half the limit: a resuming
+    // client is not a slow one.
+    const qint64 lowWater = qMin(ReplayLowWater, m_queueLimit / 2);
+    while (m_replaying && !m_closed && m_socket->queuedBytes() < lowWater) {
         const EventList page = m_store->after(m_cursor, m_topics, ReplayPage);
         for (const Event &event : page) {
+            if (m_closed || m_socket->queuedBytes() >= lowWater)
+                return; // The rest follows on bytesWritten(), from m_cursor.
             m_cursor = event.id;
             deliver(SseEncoder::event(event));
         }
