@@ -16,17 +16,23 @@ bool Auth::constantTimeEquals(const QByteArray &a, const QByteArray &b)
 
 bool Auth::allows(const QHttpServerRequest &request) const
 {
+    const QUrlQuery query(request.url());
+    return allows(request.value("Authorization"),
+        query.hasQueryItem(QStringLiteral("token"))
+            ? query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded)
+            : QString());
+}
+
+bool Auth::allows(const QByteArray &header, const QString &queryToken) const
+{
     if (!isEnabled())
         return true;
-    const QByteArray header = request.value("Authorization");
     static constexpr QByteArrayView Bearer("Bearer ");
     if (header.size() > Bearer.size()
         && header.first(Bearer.size()).compare(Bearer, Qt::CaseInsensitive) == 0)
         return constantTimeEquals(header.mid(Bearer.size()).trimmed(), m_token);
-    const QUrlQuery query(request.url());
-    if (query.hasQueryItem(QStringLiteral("token")))
-        return constantTimeEquals(
-            query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded).toUtf8(), m_token);
+    if (!queryToken.isNull())
+        return constantTimeEquals(queryToken.toUtf8(), m_token);
     return false;
 }
 

@@ -20,6 +20,9 @@ public:
 
     [[nodiscard]] bool isEnabled() const { return !m_token.isEmpty(); }
     [[nodiscard]] bool allows(const QHttpServerRequest &request) const;
+    /// The same check on the raw values: the `Authorization` header and the `token` query item
+    /// (null when absent).
+    [[nodiscard]] bool allows(const QByteArray &authorization, const QString &queryToken) const;
 
     /// Equal contents, in time that depends only on the lengths.
     [[nodiscard]] static bool constantTimeEquals(const QByteArray &a, const QByteArray &b);

@@ -5,6 +5,8 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QTcpSocket>
+#include <QUrl>
+#include <QUrlQuery>
 
 Q_LOGGING_CATEGORY(lcGate, "pushboard.server.gate", QtInfoMsg)
 
@@ -212,6 +214,9 @@ bool ConnectionGate::checkHead(QTcpSocket *socket, Connection &connection)
 
     std::optional<qint64> contentLength;
     bool expectContinue = false;
+    bool webSocket = false;
+    Upgrade upgrade;
+    upgrade.target = requestLine[1];
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const QByteArray &line = lines[i];
         const qsizetype colon = line.indexOf(':');
@@ -243,6 +248,14 @@ bool ConnectionGate::checkHead(QTcpSocket *socket, Connection &connection)
             reject(socket, 411,
                 QStringLiteral("send the request body with Content-Length, not Transfer-Encoding"));
             return false;
+        } else if (name.compare("Upgrade", Qt::CaseInsensitive) == 0) {
+            webSocket = value.compare("websocket", Qt::CaseInsensitive) == 0;
+        } else if (name.compare("Origin", Qt::CaseInsensitive) == 0) {
+            upgrade.origin = value.toByteArray();
+        } else if (name.compare("Host", Qt::CaseInsensitive) == 0) {
+            upgrade.host = value.toByteArray();
+        } else if (name.compare("Authorization", Qt::CaseInsensitive) == 0) {
+            upgrade.authorization = value.toByteArray();
         } else if (name.compare("Expect", Qt::CaseInsensitive) == 0) {
             if (value.compare("100-continue", Qt::CaseInsensitive) != 0) {
                 reject(socket, 400, QStringLiteral("unsupported Expect"));
@@ -259,12 +272,38 @@ bool ConnectionGate::checkHead(QTcpSocket *socket, Connection &connection)
                 .arg(m_limits.maxBodyBytes));
         return false;
     }
+    if (webSocket && requestLine[0] == "GET")
+        return takeUpgrade(socket, connection, upgrade);
     connection.bodyRemaining = bodyLength;
     if (expectContinue && bodyLength > 0 && version == "HTTP/1.1")
         socket->write("HTTP/1.1 100 Continue\r\n\r\n");
     if (!connection.handedOver)
         handOver(socket, connection);
     return true;
+}
+
+bool ConnectionGate::takeUpgrade(QTcpSocket *socket, const Connection &connection, Upgrade upgrade)
+{
+    const QUrl url = QUrl::fromEncoded(upgrade.target);
+    if (connection.handedOver) {
+        reject(socket, 400,
+            QStringLiteral("a WebSocket upgrade must be the first request on its connection"));
+        return false;
+    }
+    if (url.path() != QLatin1String("/ws")) {
+        reject(socket, 404,
+            QStringLiteral("no WebSocket endpoint at %1: upgrades go to /ws")
+                .arg(url.path().left(200)));
+        return false;
+    }
+    const QUrlQuery query(url);
+    if (query.hasQueryItem(QStringLiteral("token")))
+        upgrade.queryToken = query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded);
+    // Let go: the receiver reads the handshake from the socket's buffer.
+    m_connections.remove(socket);
+    disconnect(socket, nullptr, this, nullptr);
+    Q_EMIT webSocketUpgrade(socket, upgrade);
+    return false;
 }
 
 void ConnectionGate::handOver(QTcpSocket *socket, Connection &connection)
@@ -283,7 +322,7 @@ void ConnectionGate::handOver(QTcpSocket *socket, Connection &connection)
         socket, [socket] { Q_EMIT socket->readyRead(); }, Qt::QueuedConnection);
 }
 
-void ConnectionGate::reject(QTcpSocket *socket, int status, const QString &reason)
+void ConnectionGate::refuse(QTcpSocket *socket, int status, const QString &reason)
 {
     qCDebug(lcGate) << "answering" << status << "to" << socket->peerAddress() << socket->peerPort()
                     << ":" << reason;
@@ -302,6 +341,7 @@ void ConnectionGate::reject(QTcpSocket *socket, int status, const QString &reaso
     socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
         + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
         + "\r\nConnection: close\r\n\r\n" + body);
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater, Qt::UniqueConnection);
     socket->disconnectFromHost();
     // A peer that never reads the answer does not keep the connection.
     QTimer::singleShot(m_limits.headTimeoutMs, socket, &QTcpSocket::abort);

@@ -44,6 +44,16 @@ public:
         int headTimeoutMs = 10 * 1000;
     };
 
+    /// What the gate read from a WebSocket upgrade request (`GET /ws` with `Upgrade: websocket`).
+    struct Upgrade
+    {
+        QByteArray target; ///< Path and query as sent.
+        QByteArray origin;
+        QByteArray host;
+        QByteArray authorization;
+        QString queryToken; ///< The `token` query item; null when absent.
+    };
+
     explicit ConnectionGate(QObject *parent = nullptr);
     ~ConnectionGate() override;
 
@@ -58,6 +68,10 @@ public:
     /// the limit too.
     void setDetachedConnectionCount(std::function<int()> count) { m_detached = std::move(count); }
 
+    /// Answers `status` with `{"error": reason}` and closes (also for sockets given away by
+    /// webSocketUpgrade()).
+    void refuse(QTcpSocket *socket, int status, const QString &reason);
+
     /// Open connections, whoever serves them now.
     [[nodiscard]] int connectionCount() const
     {
@@ -67,6 +81,12 @@ public:
     [[nodiscard]] quint64 refusedConnections() const { return m_refused; }
     /// Requests answered with an error (400, 408, 411, 413, 431, 501, 505) since start.
     [[nodiscard]] quint64 rejectedRequests() const { return m_rejected; }
+
+Q_SIGNALS:
+    /// A valid-looking upgrade to `/ws` arrived as the first request of `socket`. The gate has let
+    /// go of the socket (its bytes are still buffered, unread): the receiver completes the
+    /// handshake or refuse()s it. Upgrades to any other path are answered 404 here.
+    void webSocketUpgrade(QTcpSocket *socket, const Pushboard::ConnectionGate::Upgrade &upgrade);
 
 protected:
     void incomingConnection(qintptr socketDescriptor) override;
@@ -85,8 +105,12 @@ private:
     /// Follows `bytes` through heads and bodies; checks each head as it completes.
     void frame(QTcpSocket *socket, Connection &connection, QByteArrayView bytes);
     bool checkHead(QTcpSocket *socket, Connection &connection);
+    bool takeUpgrade(QTcpSocket *socket, const Connection &connection, Upgrade upgrade);
     void handOver(QTcpSocket *socket, Connection &connection);
-    void reject(QTcpSocket *socket, int status, const QString &reason);
+    void reject(QTcpSocket *socket, int status, const QString &reason)
+    {
+        refuse(socket, status, reason);
+    }
     void sweepDeadlines();
 
     Limits m_limits;

@@ -28,10 +28,15 @@ Cors::Cors(const QStringList &allowedOrigins)
 
 bool Cors::allows(const QHttpServerRequest &request, bool forRead) const
 {
-    const QByteArray origin = normalized(request.value("Origin"));
+    return allows(request.value("Origin"), request.value("Host"), forRead);
+}
+
+bool Cors::allows(const QByteArray &rawOrigin, const QByteArray &host, bool forRead) const
+{
+    const QByteArray origin = normalized(rawOrigin);
     if (origin.isEmpty())
-        return true; // Not a cross-origin browser request.
-    if (origin == "http://" + normalized(request.value("Host")) || m_origins.contains(origin))
+        return true;
+    if (origin == "http://" + normalized(host) || m_origins.contains(origin))
         return true;
     return forRead && m_anyReads;
 }

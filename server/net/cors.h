@@ -22,8 +22,11 @@ class Cors
 public:
     explicit Cors(const QStringList &allowedOrigins = {});
 
-    /// True when `origin` may use this server (reads when `forRead`, else publishing too).
+    /// True when the request's origin may use this server (reads when `forRead`, else
+    /// publishing too). A request without Origin is not a cross-origin browser request: allowed.
     [[nodiscard]] bool allows(const QHttpServerRequest &request, bool forRead) const;
+    /// The same check on the raw `Origin` and `Host` header values.
+    [[nodiscard]] bool allows(const QByteArray &origin, const QByteArray &host, bool forRead) const;
     /// The headers to add to the answer of `request`; empty without an Origin header.
     [[nodiscard]] HttpHeaders headersFor(const QHttpServerRequest &request, bool forRead) const;
     /// The answer headers to a preflight (`OPTIONS`) for a path that accepts `methods`.

@@ -6,12 +6,15 @@ namespace Pushboard {
 
 HttpReply::HttpReply(QHttpServerResponder &&responder, HttpHeaders commonHeaders)
     : m_responder(std::move(responder))
+    , m_socket(m_responder.socket())
     , m_commonHeaders(std::move(commonHeaders))
 { }
 
 void HttpReply::send(StatusCode status, const QByteArray &body, const QByteArray &contentType,
     const HttpHeaders &extraHeaders)
 {
+    if (!m_socket)
+        return; // The client has gone.
     m_responder.writeStatusLine(status);
     m_responder.writeHeader("Content-Type", contentType);
     m_responder.writeHeader("Content-Length", QByteArray::number(body.size()));

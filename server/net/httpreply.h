@@ -4,8 +4,8 @@
 
 #include <QHttpServerResponder>
 #include <QJsonObject>
-
-class QTcpSocket;
+#include <QPointer>
+#include <QTcpSocket>
 
 namespace Pushboard {
 
@@ -31,10 +31,12 @@ public:
     /// nothing goes through the responder's (and the socket's) write buffer.
     [[nodiscard]] QByteArray streamHead(const HttpHeaders &headers) const;
 
-    [[nodiscard]] QTcpSocket *socket() const { return m_responder.socket(); }
+    /// The connection, or null once the client has gone (a parked reply may outlive it).
+    [[nodiscard]] QTcpSocket *socket() const { return m_socket; }
 
 private:
     QHttpServerResponder m_responder;
+    QPointer<QTcpSocket> m_socket;
     HttpHeaders m_commonHeaders;
 };
 

@@ -1,6 +1,7 @@
 #include "pollservice.h"
 
 #include "eventstore.h"
+#include "faultstate.h"
 #include "protocol/jsonencoder.h"
 
 #include <QTcpSocket>
@@ -26,11 +27,12 @@ struct PollService::Waiter
     QDateTime since;
 };
 
-PollService::PollService(EventStore *store, QObject *parent)
+PollService::PollService(EventStore *store, FaultState *faults, QObject *parent)
     : QObject(parent)
     , m_store(store)
+    , m_faults(faults)
 {
-    connect(m_store, &EventStore::appended, this, &PollService::onAppended);
+    connect(m_faults, &FaultState::released, this, &PollService::onAppended);
 }
 
 PollService::~PollService()
@@ -96,7 +98,11 @@ void PollService::handle(const QHttpServerRequest &request, HttpReply &&reply)
     const bool longPoll = waitS > 0;
     TransportStats &stats = longPoll ? m_longPollStats : m_pollStats;
     if (!events.isEmpty() || !longPoll || query.reset || !query.gap.isEmpty()) {
-        answer(reply, query, events, events.size() < query.limit, stats);
+        // An answer is a delivery: it waits out injected latency and stalls like the rest.
+        auto held = std::make_shared<HttpReply>(std::move(reply));
+        m_faults->whenDeliverable(this, [this, held, query, events, &stats] {
+            answer(*held, query, events, events.size() < query.limit, stats);
+        });
         return;
     }
 
@@ -168,6 +174,18 @@ void PollService::release(Waiter *waiter, const EventList &events)
     m_waiters.erase(it);
     disconnect(owned->disconnected);
     answer(owned->reply, owned->query, events, events.size() < owned->query.limit, m_longPollStats);
+}
+
+int PollService::dropAll()
+{
+    std::vector<std::unique_ptr<Waiter>> dropped = std::move(m_waiters);
+    m_waiters.clear();
+    for (const auto &waiter : dropped) {
+        disconnect(waiter->disconnected);
+        if (QTcpSocket *socket = waiter->reply.socket())
+            socket->abort();
+    }
+    return int(dropped.size());
 }
 
 void PollService::releaseAll()

@@ -13,6 +13,7 @@
 namespace Pushboard {
 
 class EventStore;
+class FaultState;
 
 /// Serves `GET /api/events` (SPEC.md): short polling (`after`, `topics`, `limit`) answered at
 /// once, and long polling (`wait=S`, at most 60) that parks the request until an event for it is
@@ -31,7 +32,8 @@ public:
     static constexpr int MaxLimit = 1000;
     static constexpr int MaxWaitS = 60;
 
-    explicit PollService(EventStore *store, QObject *parent = nullptr);
+    /// Live events come from `faults`; answers wait for its latency and stalls too.
+    PollService(EventStore *store, FaultState *faults, QObject *parent = nullptr);
     ~PollService() override;
 
     void handle(const QHttpServerRequest &request, HttpReply &&reply);
@@ -44,6 +46,8 @@ public:
 
     /// Answers every parked long poll now, with what it has (shutdown).
     void releaseAll();
+    /// Drops every parked long poll's connection at once; returns how many.
+    int dropAll();
 
 private:
     struct Waiter;
@@ -62,6 +66,7 @@ private:
     void release(Waiter *waiter, const EventList &events);
 
     EventStore *m_store;
+    FaultState *m_faults;
     std::vector<std::unique_ptr<Waiter>> m_waiters;
     TransportStats m_pollStats;
     TransportStats m_longPollStats;

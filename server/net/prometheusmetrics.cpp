@@ -61,6 +61,24 @@ QByteArray render(const ServerMetrics &metrics)
     w.sample("pushboard_log_newest_id", double(metrics.newestId));
     w.family("pushboard_uptime_seconds", "gauge", "Seconds since the server started.");
     w.sample("pushboard_uptime_seconds", metrics.uptimeSeconds);
+    if (!metrics.control.isEmpty()) {
+        const auto gauge = [&](const char *name, const char *help, const char *key) {
+            w.family(name, "gauge", help);
+            w.sample(name, metrics.control.value(QLatin1String(key)).toDouble());
+        };
+        gauge("pushboard_sampling_interval_ms", "Metric sampling interval (control setInterval).",
+            "interval");
+        w.family("pushboard_sources_paused", "gauge",
+            "1 while sampling is paused (control pauseSources).");
+        w.sample("pushboard_sources_paused",
+            metrics.control.value(QStringLiteral("paused")).toBool() ? 1 : 0);
+        gauge("pushboard_keepalive_seconds", "Keepalive and ping interval (control setKeepalive).",
+            "keepalive");
+        gauge("pushboard_injected_latency_ms",
+            "Latency added to every delivery (control setLatency).", "latency");
+        gauge("pushboard_stall_remaining_ms", "Time left in an injected stall (control stall).",
+            "stallRemaining");
+    }
     return w.m_out;
 }
 

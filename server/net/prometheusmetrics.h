@@ -3,6 +3,7 @@
 #include "connectioninfo.h"
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QMap>
 #include <QString>
 
@@ -19,6 +20,9 @@ struct ServerMetrics
     qint64 retainedEvents = 0;
     quint64 newestId = 0;
     double uptimeSeconds = 0;
+    /// The control state (ServerControls::state()): interval, paused, keepalive, latency,
+    /// stallRemaining; published as gauges.
+    QJsonObject control;
 };
 
 /// Renders ServerMetrics in the Prometheus text exposition format (version 0.0.4): every family

@@ -1,13 +1,16 @@
 #include "serverhost.h"
 
 #include "connectiongate.h"
+#include "controlchannel.h"
 #include "eventapi.h"
 #include "eventstore.h"
+#include "faultstate.h"
 #include "httpapi.h"
 #include "metricsource.h"
 #include "pollservice.h"
 #include "prometheusmetrics.h"
 #include "samplingscheduler.h"
+#include "servercontrols.h"
 #include "ssepublisher.h"
 
 #include <QFile>
@@ -26,11 +29,17 @@ ServerHost::ServerHost(std::vector<std::unique_ptr<MetricSource>> sources, QObje
     : QObject(parent)
     , m_store(std::make_unique<EventStore>())
     , m_scheduler(std::make_unique<SamplingScheduler>(m_store.get(), std::move(sources)))
-    , m_sse(std::make_unique<SsePublisher>(m_store.get()))
-    , m_poll(std::make_unique<PollService>(m_store.get()))
+    , m_faults(std::make_unique<FaultState>())
+    , m_sse(std::make_unique<SsePublisher>(m_store.get(), m_faults.get()))
+    , m_poll(std::make_unique<PollService>(m_store.get(), m_faults.get()))
+    , m_channel(std::make_unique<ControlChannel>(m_store.get(), m_faults.get()))
 {
-    connect(m_store.get(), &EventStore::appended, this,
-        [this](const EventList &events) { m_eventsPublished += quint64(events.size()); });
+    connect(m_store.get(), &EventStore::appended, this, [this](const EventList &events) {
+        m_eventsPublished += quint64(events.size());
+        m_faults->accept(events);
+    });
+    // Every change of the control state reaches every WebSocket client.
+    connect(m_faults.get(), &FaultState::changed, m_channel.get(), &ControlChannel::broadcastState);
 }
 
 ServerHost::~ServerHost()
@@ -77,7 +86,12 @@ bool ServerHost::start(const ServerConfig &config)
 
     m_gate = new ConnectionGate();
     m_gate->setLimits(config.limits);
-    m_gate->setDetachedConnectionCount([this] { return int(m_sse->streams().size()); });
+    m_gate->setDetachedConnectionCount(
+        [this] { return int(m_sse->streams().size()) + m_channel->clientCount(); });
+    connect(m_gate, &ConnectionGate::webSocketUpgrade, m_channel.get(),
+        [this](QTcpSocket *socket, const ConnectionGate::Upgrade &upgrade) {
+            m_channel->handleUpgrade(socket, upgrade, m_gate);
+        });
     if (!m_gate->listen(address, config.port)) {
         const bool inUse = m_gate->serverError() == QAbstractSocket::AddressInUseError;
         const QString reason = inUse ? QStringLiteral("port %1 on %2 is already in use")
@@ -95,10 +109,20 @@ bool ServerHost::start(const ServerConfig &config)
     m_sse->setRetryMs(config.retryMs);
     m_sse->setQueueLimit(config.sseQueueLimit);
     m_sse->setKeepalive(config.keepaliveS);
+    m_auth = Auth(config.token.toUtf8());
+    m_cors = Cors(config.allowedOrigins);
+    m_controls = std::make_unique<ServerControls>(
+        ServerControls::Parts {m_store.get(), m_scheduler.get(), m_faults.get(), m_sse.get(),
+            m_poll.get(), m_channel.get()},
+        config.keepaliveS);
+    m_channel->setControl(m_controls.get());
+    m_channel->setAuth(&m_auth, &m_cors);
+    m_channel->setQueueLimit(config.sseQueueLimit);
+    m_channel->setKeepalive(config.keepaliveS);
 
     m_http = std::make_unique<HttpApi>();
-    m_http->setAuth(Auth(config.token.toUtf8()));
-    m_http->setCors(Cors(config.allowedOrigins));
+    m_http->setAuth(m_auth);
+    m_http->setCors(m_cors);
     addRoutes();
     m_http->bind(m_gate); // QAbstractHttpServer takes ownership of the gate.
 
@@ -132,6 +156,12 @@ void ServerHost::addRoutes()
         Method::Get, QStringLiteral("/events"), [this](const Request &request, HttpReply &&reply) {
             m_sse->handle(request, std::move(reply));
         });
+    http.addRoute(Method::Get, QStringLiteral("/ws"), [](const Request &, HttpReply &&reply) {
+        // An upgrade never gets here: the ConnectionGate hands it to the ControlChannel.
+        reply.sendError(HttpReply::StatusCode::UpgradeRequired,
+            QStringLiteral("/ws is a WebSocket endpoint: send Upgrade: websocket"),
+            {{"Upgrade", "websocket"}, {"Connection", "Upgrade"}});
+    });
     http.addRoute(Method::Get, QStringLiteral("/api/events"),
         [this](const Request &request, HttpReply &&reply) {
             m_poll->handle(request, std::move(reply));
@@ -162,11 +192,14 @@ void ServerHost::addRoutes()
 QByteArray ServerHost::connections() const
 {
     QJsonArray list;
-    for (const auto &infos : {m_sse->connections(), m_poll->connections()}) {
+    for (const auto &infos :
+        {m_sse->connections(), m_poll->connections(), m_channel->connections()}) {
         for (const ConnectionInfo &info : infos)
             list.append(info.toJson());
     }
-    return QJsonDocument(QJsonObject {{QStringLiteral("connections"), list}})
+    return QJsonDocument(
+        QJsonObject {{QStringLiteral("connections"), list},
+            {QStringLiteral("state"), m_controls ? m_controls->state() : QJsonObject()}})
         .toJson(QJsonDocument::Compact);
 }
 
@@ -175,6 +208,10 @@ QByteArray ServerHost::metrics() const
     ServerMetrics metrics;
     metrics.openConnections.insert(QStringLiteral("sse"), m_sse->streams().size());
     metrics.openConnections.insert(QStringLiteral("longpoll"), m_poll->waiterCount());
+    metrics.openConnections.insert(QStringLiteral("ws"), m_channel->clientCount());
+    metrics.transports.insert(QStringLiteral("ws"), m_channel->stats());
+    if (m_controls)
+        metrics.control = m_controls->state();
     metrics.transports.insert(QStringLiteral("sse"), m_sse->stats());
     metrics.transports.insert(QStringLiteral("poll"), m_poll->pollStats());
     metrics.transports.insert(QStringLiteral("longpoll"), m_poll->longPollStats());
@@ -191,6 +228,7 @@ QByteArray ServerHost::metrics() const
 void ServerHost::stop()
 {
     m_scheduler->stop();
+    m_channel->closeAll();
     m_sse->closeAll();
     m_poll->releaseAll();
     if (m_gate)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "auth.h"
+#include "cors.h"
 #include "serverconfig.h"
 
 #include <QElapsedTimer>
@@ -12,6 +14,9 @@
 namespace Pushboard {
 
 class ConnectionGate;
+class ControlChannel;
+class FaultState;
+class ServerControls;
 class EventStore;
 class HttpApi;
 class MetricSource;
@@ -46,6 +51,8 @@ public:
     [[nodiscard]] SamplingScheduler *scheduler() const { return m_scheduler.get(); }
     [[nodiscard]] SsePublisher *ssePublisher() const { return m_sse.get(); }
     [[nodiscard]] PollService *pollService() const { return m_poll.get(); }
+    [[nodiscard]] ControlChannel *controlChannel() const { return m_channel.get(); }
+    [[nodiscard]] FaultState *faults() const { return m_faults.get(); }
     [[nodiscard]] ConnectionGate *gate() const { return m_gate; }
 
 private:
@@ -59,8 +66,13 @@ private:
     QElapsedTimer m_uptime;
     std::unique_ptr<EventStore> m_store;
     std::unique_ptr<SamplingScheduler> m_scheduler;
+    std::unique_ptr<FaultState> m_faults;
     std::unique_ptr<SsePublisher> m_sse;
     std::unique_ptr<PollService> m_poll;
+    std::unique_ptr<ControlChannel> m_channel;
+    std::unique_ptr<ServerControls> m_controls;
+    Auth m_auth;
+    Cors m_cors;
     quint64 m_eventsPublished = 0;
     std::unique_ptr<HttpApi> m_http;
     ConnectionGate *m_gate = nullptr; ///< Owned by m_http once bound.

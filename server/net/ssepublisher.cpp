@@ -1,6 +1,7 @@
 #include "ssepublisher.h"
 
 #include "eventstore.h"
+#include "faultstate.h"
 #include "protocol/sseencoder.h"
 #include "ssestream.h"
 
@@ -12,11 +13,12 @@ namespace Pushboard {
 
 using StatusCode = QHttpServerResponder::StatusCode;
 
-SsePublisher::SsePublisher(EventStore *store, QObject *parent)
+SsePublisher::SsePublisher(EventStore *store, FaultState *faults, QObject *parent)
     : QObject(parent)
     , m_store(store)
+    , m_faults(faults)
 {
-    connect(m_store, &EventStore::appended, this, &SsePublisher::publish);
+    connect(m_faults, &FaultState::released, this, &SsePublisher::publish);
     connect(&m_keepalive, &QTimer::timeout, this, &SsePublisher::sendKeepalive);
     setKeepalive(15);
 }
@@ -86,7 +88,8 @@ void SsePublisher::handle(const QHttpServerRequest &request, HttpReply &&reply)
     });
     if (resume)
         ++m_stats.replays;
-    stream->start(preamble);
+    // Under a stall or latency the head and the replay wait like every other delivery.
+    m_faults->whenDeliverable(stream, [stream, preamble] { stream->start(preamble); });
 }
 
 void SsePublisher::forget(SseStream *stream)
@@ -117,6 +120,8 @@ void SsePublisher::publish(const EventList &events)
 
 void SsePublisher::sendKeepalive()
 {
+    if (m_faults->isStalled())
+        return; // A buffering proxy passes nothing, comments included.
     static const QByteArray keepalive = SseEncoder::comment("keepalive");
     const QList<SseStream *> streams = m_streams;
     for (SseStream *stream : streams)
@@ -130,6 +135,14 @@ QList<ConnectionInfo> SsePublisher::connections() const
     for (const SseStream *stream : m_streams)
         list.append(stream->info());
     return list;
+}
+
+int SsePublisher::dropAll()
+{
+    const QList<SseStream *> streams = m_streams;
+    for (SseStream *stream : streams)
+        stream->abort();
+    return int(streams.size());
 }
 
 void SsePublisher::closeAll()

@@ -12,6 +12,7 @@
 namespace Pushboard {
 
 class EventStore;
+class FaultState;
 class SseStream;
 
 /// Serves `GET /events` (SPEC.md, "SSE"): validates the request, starts an SseStream with the
@@ -22,7 +23,8 @@ class SsePublisher : public QObject
     Q_OBJECT
 
 public:
-    SsePublisher(EventStore *store, QObject *parent = nullptr);
+    /// Live events come from `faults` (the store's appends, after any injected latency or stall).
+    SsePublisher(EventStore *store, FaultState *faults, QObject *parent = nullptr);
 
     void setRetryMs(int ms) { m_retryMs = ms; }
     void setQueueLimit(qint64 bytes) { m_queueLimit = bytes; }
@@ -40,6 +42,8 @@ public:
 
     /// Closes every stream (shutdown).
     void closeAll();
+    /// Drops every stream at once, as a broken network would; returns how many.
+    int dropAll();
 
 private:
     void publish(const EventList &events);
@@ -48,6 +52,7 @@ private:
     void forget(SseStream *stream);
 
     EventStore *m_store;
+    FaultState *m_faults;
     QList<SseStream *> m_streams; ///< Every open stream.
     // The same streams indexed by what they want, so an event is offered only to its readers.
     QList<SseStream *> m_everyTopic;

@@ -38,6 +38,10 @@ void SseStream::start(const QByteArray &preamble)
         = m_reply->streamHead({{"Content-Type", "text/event-stream; charset=utf-8"},
             {"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}, {"Connection", "close"}});
     QTcpSocket *socket = m_reply->socket();
+    if (!socket) { // The client left while the start waited (an injected stall or latency).
+        finish(false);
+        return;
+    }
     // Every write is a whole event: send it now rather than wait for the previous one's ACK.
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_reply.reset();
@@ -85,8 +89,8 @@ void SseStream::deliver(const QByteArray &eventBytes)
 
 void SseStream::sendEvent(quint64 id, const QByteArray &bytes)
 {
-    if (m_replaying || id <= m_cursor)
-        return; // Replay reads this event from the store when it gets there.
+    if (!m_socket || m_replaying || id <= m_cursor)
+        return; // Not started yet, or replay reads this event from the store when it gets there.
     m_cursor = id;
     deliver(bytes);
 }
@@ -126,6 +130,13 @@ void SseStream::close()
         return;
     if (m_socket)
         m_socket->close();
+    finish(false);
+}
+
+void SseStream::abort()
+{
+    if (m_socket)
+        m_socket->abort();
     finish(false);
 }
 

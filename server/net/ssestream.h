@@ -48,6 +48,8 @@ public:
     void sendRaw(const QByteArray &bytes);
     /// Sends what the kernel takes now and closes the connection.
     void close();
+    /// Drops the connection at once.
+    void abort();
 
     /// This stream as `GET /api/connections` lists it.
     [[nodiscard]] ConnectionInfo info() const;
