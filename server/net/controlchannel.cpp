@@ -8,6 +8,7 @@
 #include <QDeadlineTimer>
 #include <QLoggingCategory>
 #include <QPointer>
+#include <QScopeGuard>
 #include <QTcpSocket>
 #include <QWebSocket>
 
@@ -37,6 +38,7 @@ struct ControlChannel::Client
     quint64 eventsSent = 0;
     quint64 bytesSent = 0;
     qint64 lastHeardMs = 0;
+    bool pumping = false; ///< pumpReplay() is on the stack (flush() may re-enter it).
     bool dead = false; ///< Removed; freed at the next turn of the event loop, so loops over
                        ///< clients may meet it but never a dangling pointer.
 };
@@ -217,6 +219,10 @@ void ControlChannel::subscribe(Client *client, const ControlProtocol::ClientMess
 void ControlChannel::pumpReplay(Client *client)
 {
     // As for SSE: page by page while the client reads, never more than half the queue limit.
+    if (client->pumping)
+        return;
+    client->pumping = true;
+    const auto done = qScopeGuard([client] { client->pumping = false; });
     const qint64 lowWater = qMin(ReplayLowWater, m_queueLimit / 2);
     while (client->replaying && client->socket->bytesToWrite() < lowWater) {
         const EventList page = m_store->after(client->cursor, client->topics, ReplayPage);
@@ -300,6 +306,9 @@ void ControlChannel::send(Client *client, const QByteArray &message, bool isEven
     if (client->dead)
         return;
     const qint64 bytes = client->socket->sendTextMessage(QString::fromUtf8(message));
+    // Hand it to the kernel now (as SSE does): lower latency, and bytesToWrite() then counts
+    // only what the peer has not taken, which is what the slow-consumer limit is about.
+    client->socket->flush();
     client->bytesSent += quint64(bytes);
     m_stats.bytesSent += quint64(bytes);
     if (isEvent) {

@@ -19,7 +19,7 @@ qint64 FaultState::now() const
 
 qint64 FaultState::dueTime() const
 {
-    return qMax(now() + m_latencyMs, m_stallUntil);
+    return now() + m_latencyMs; // The stall is applied at release: it may end early.
 }
 
 void FaultState::setLatency(int ms)
