@@ -2,8 +2,10 @@
 
 #include "auth.h"
 #include "cors.h"
+#include "directwrite.h"
 #include "eventstore.h"
 #include "faultstate.h"
+#include "protocol/wsframe.h"
 
 #include <QDeadlineTimer>
 #include <QLoggingCategory>
@@ -29,6 +31,7 @@ qint64 monotonicMs()
 struct ControlChannel::Client
 {
     QWebSocket *socket = nullptr; ///< Owned by the channel; deleted later on removal.
+    QPointer<QTcpSocket> tcp; ///< The connection under `socket`.
     bool subscribed = false;
     QStringList topics; ///< Empty: every topic.
     quint64 cursor = 0; ///< Newest id delivered (or skipped by the filter).
@@ -86,6 +89,7 @@ void ControlChannel::handleUpgrade(
         return;
     }
     disconnect(socket, &QTcpSocket::disconnected, socket, nullptr); // QWebSocket owns it now.
+    m_handshaking.append(socket);
     m_server.handleConnection(socket);
     // The handshake is already in the socket's buffer: have it read.
     QMetaObject::invokeMethod(
@@ -102,11 +106,22 @@ void ControlChannel::onNewConnection()
     while (m_server.hasPendingConnections()) {
         QWebSocket *socket = m_server.nextPendingConnection();
         socket->setParent(this);
+        // The QTcpSocket under it: frames we build are written to it directly (see send()). It
+        // still belongs to the gate; it must live exactly as long as the QWebSocket.
+        QTcpSocket *tcp = takeHandshaking(socket);
+        if (!tcp) { // Cannot happen while every upgrade comes through handleUpgrade().
+            qCWarning(lcWs) << "no connection found under WebSocket" << socket->peerPort();
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        tcp->setParent(socket);
         socket->setMaxAllowedIncomingMessageSize(MaxMessageBytes);
         socket->setMaxAllowedIncomingFrameSize(MaxMessageBytes);
         auto client = std::make_unique<Client>();
         Client *raw = client.get();
         raw->socket = socket;
+        raw->tcp = tcp;
         raw->peer = socket->peerAddress().toString() + QLatin1Char(':')
             + QString::number(socket->peerPort());
         raw->since = QDateTime::currentDateTimeUtc();
@@ -129,6 +144,22 @@ void ControlChannel::onNewConnection()
         qCDebug(lcWs) << "client" << raw->peer << "connected";
         send(raw, ControlProtocol::state(m_control ? m_control->state() : QJsonObject()));
     }
+}
+
+QTcpSocket *ControlChannel::takeHandshaking(const QWebSocket *socket)
+{
+    QTcpSocket *found = nullptr;
+    for (qsizetype i = m_handshaking.size() - 1; i >= 0; --i) {
+        QTcpSocket *tcp = m_handshaking.at(i);
+        if (!tcp) {
+            m_handshaking.removeAt(i);
+        } else if (tcp->peerPort() == socket->peerPort()
+            && tcp->peerAddress() == socket->peerAddress()) {
+            found = tcp;
+            m_handshaking.removeAt(i);
+        }
+    }
+    return found;
 }
 
 std::vector<ControlChannel::Client *> ControlChannel::liveClients() const
@@ -286,29 +317,40 @@ void ControlChannel::deliver(const EventList &events)
 {
     const std::vector<Client *> clients = liveClients();
     for (const Event &event : events) {
-        QByteArray message; // encoded once, for the first client that wants it
+        QByteArray frame; // encoded once, for the first client that wants it
         for (Client *client : clients) {
             if (client->dead || !client->subscribed || client->replaying
                 || event.id <= client->cursor)
                 continue;
             if (!client->topics.isEmpty() && !client->topics.contains(event.topic))
                 continue;
-            if (message.isEmpty())
-                message = ControlProtocol::event(event);
+            if (frame.isEmpty())
+                frame = WsFrame::serverText(ControlProtocol::event(event));
             client->cursor = event.id;
-            send(client, message, true);
+            sendFrame(client, frame, true);
         }
     }
 }
 
 void ControlChannel::send(Client *client, const QByteArray &message, bool isEvent)
 {
+    sendFrame(client, WsFrame::serverText(message), isEvent);
+}
+
+void ControlChannel::sendFrame(Client *client, const QByteArray &frame, bool isEvent)
+{
     if (client->dead)
         return;
-    const qint64 bytes = client->socket->sendTextMessage(QString::fromUtf8(message));
-    // Hand it to the kernel now (as SSE does): lower latency, and bytesToWrite() then counts
-    // only what the peer has not taken, which is what the slow-consumer limit is about.
-    client->socket->flush();
+    // Our own frame, written straight to the kernel while nothing is queued (as SSE does):
+    // no UTF-16 round trip, one send(), and bytesToWrite() then counts only what the peer has
+    // not taken, which is what the slow-consumer limit is about.
+    const qint64 bytes = frame.size();
+    if (!client->tcp || !writeDirect(client->tcp, frame)) {
+        QWebSocket *socket = client->socket;
+        remove(client);
+        socket->abort();
+        return;
+    }
     client->bytesSent += quint64(bytes);
     m_stats.bytesSent += quint64(bytes);
     if (isEvent) {

@@ -7,6 +7,7 @@
 
 #include <QJsonObject>
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 #include <QWebSocketServer>
 
@@ -85,9 +86,11 @@ private:
     void deliver(const EventList &events);
     void pumpReplay(Client *client);
     void send(Client *client, const QByteArray &message, bool isEvent = false);
+    void sendFrame(Client *client, const QByteArray &frame, bool isEvent);
     void heartbeat();
     void remove(Client *client);
     [[nodiscard]] std::vector<Client *> liveClients() const;
+    QTcpSocket *takeHandshaking(const QWebSocket *socket);
 
     EventStore *m_store;
     FaultState *m_faults;
@@ -96,6 +99,7 @@ private:
     const Cors *m_cors = nullptr;
     QWebSocketServer m_server;
     std::vector<std::unique_ptr<Client>> m_clients;
+    QList<QPointer<QTcpSocket>> m_handshaking; ///< Given to m_server, not yet a QWebSocket.
     QTimer m_heartbeat;
     qint64 m_queueLimit = 1024 * 1024;
     TransportStats m_stats;
