@@ -238,13 +238,29 @@ void ControlChannel::subscribe(Client *client, const ControlProtocol::ClientMess
         send(client, ControlProtocol::reset(newest));
         return;
     }
-    const quint64 firstRetained = m_store->oldestId() ? m_store->oldestId() : newest + 1;
-    if (after + 1 < firstRetained)
-        send(client, ControlProtocol::gap(after + 1, firstRetained - 1));
     ++m_stats.replays;
     client->cursor = after;
-    client->replaying = true;
-    pumpReplay(client);
+    client->replaying = true; // Live events wait for the replay to catch up.
+    // The replay is a delivery like any other: it waits out an injected stall or latency.
+    m_faults->whenDeliverable(client->socket, [this, socket = client->socket, after] {
+        Client *client = clientFor(socket);
+        if (!client || !client->replaying || client->cursor != after)
+            return; // Gone, or subscribed anew meanwhile.
+        const quint64 newest = m_store->newestId();
+        const quint64 firstRetained = m_store->oldestId() ? m_store->oldestId() : newest + 1;
+        if (after + 1 < firstRetained)
+            send(client, ControlProtocol::gap(after + 1, firstRetained - 1));
+        pumpReplay(client);
+    });
+}
+
+ControlChannel::Client *ControlChannel::clientFor(const QWebSocket *socket) const
+{
+    for (const auto &client : m_clients) {
+        if (client->socket == socket && !client->dead)
+            return client.get();
+    }
+    return nullptr;
 }
 
 void ControlChannel::pumpReplay(Client *client)

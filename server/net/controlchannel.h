@@ -91,6 +91,7 @@ private:
     void remove(Client *client);
     [[nodiscard]] std::vector<Client *> liveClients() const;
     QTcpSocket *takeHandshaking(const QWebSocket *socket);
+    [[nodiscard]] Client *clientFor(const QWebSocket *socket) const;
 
     EventStore *m_store;
     FaultState *m_faults;

@@ -35,6 +35,14 @@ void FaultState::stall(int ms)
     Q_EMIT changed();
 }
 
+void FaultState::clear()
+{
+    m_held.clear();
+    m_timer.stop();
+    m_latencyMs = 0;
+    m_stallUntil = 0;
+}
+
 bool FaultState::isStalled() const
 {
     return stallRemaining() > 0;

@@ -39,6 +39,9 @@ public:
     /// Runs `action` (with `context` alive) once a delivery that starts now may happen.
     void whenDeliverable(QObject *context, std::function<void()> action);
 
+    /// Forgets every held delivery and fault (the server stops).
+    void clear();
+
     /// Takes the store's appended events.
     void accept(const Pushboard::EventList &events);
 

@@ -228,6 +228,7 @@ QByteArray ServerHost::metrics() const
 void ServerHost::stop()
 {
     m_scheduler->stop();
+    m_faults->clear();
     m_channel->closeAll();
     m_sse->closeAll();
     m_poll->releaseAll();

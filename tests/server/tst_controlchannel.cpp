@@ -507,13 +507,26 @@ private Q_SLOTS:
         QCOMPARE(wsSub.eventIds(), QByteArrayList {});
         QCOMPARE(sse.eventIds(), QByteArrayList {});
         QVERIFY(!longPoll->isFinished());
+        // A resume during the stall is held too: its replay waits like live events.
+        WsTestClient resumer;
+        resumer.open(m_server->port());
+        QTRY_VERIFY(resumer.isOpen());
+        resumer.send({{QStringLiteral("op"), QStringLiteral("subscribe")},
+            {QStringLiteral("after"), QStringLiteral("0")}, {QStringLiteral("ref"), 1}});
+        QTRY_VERIFY(!resumer.answerTo(1).isEmpty());
+        resumer.send({{QStringLiteral("op"), QStringLiteral("publish")},
+            {QStringLiteral("topic"), QStringLiteral("probe")}, {QStringLiteral("data"), 9},
+            {QStringLiteral("ref"), 2}});
+        QTRY_VERIFY(!resumer.answerTo(2).isEmpty()); // answered after anything sent before it
+        QCOMPARE(resumer.eventIds(), QByteArrayList {});
 
         controller.send({{QStringLiteral("op"), QStringLiteral("control")},
             {QStringLiteral("action"), QStringLiteral("stall")},
             {QStringLiteral("args"), QJsonObject {{QStringLiteral("ms"), 0}}},
             {QStringLiteral("ref"), 2}});
-        QTRY_COMPARE(wsSub.eventIds(), range(1, 6)); // All of it, in order, at once.
-        QTRY_COMPARE(sse.eventIds(), range(1, 6));
+        QTRY_COMPARE(wsSub.eventIds(), range(1, 7)); // All of it, in order, at once.
+        QTRY_COMPARE(sse.eventIds(), range(1, 7));
+        QTRY_COMPARE(resumer.eventIds(), range(1, 7));
         QTRY_VERIFY(longPoll->isFinished());
         QCOMPARE(QJsonDocument::fromJson(longPoll->readAll())
                      .object()
