@@ -430,6 +430,12 @@ private Q_SLOTS:
 
         QVERIFY(control(QStringLiteral("setKeepalive"), {{QStringLiteral("s"), 7}}));
         QTRY_COMPARE(watcher.lastState().value(QStringLiteral("keepalive")).toInt(), 7);
+        // It acts: with keepalive 1 s an SSE stream gets comments (the default is 15 s).
+        QVERIFY(control(QStringLiteral("setKeepalive"), {{QStringLiteral("s"), 1}}));
+        SseTestClient sse;
+        sse.get(m_server->port(), "/events");
+        QTRY_VERIFY_WITH_TIMEOUT(sse.body.contains(": keepalive"), 10000);
+        QVERIFY(control(QStringLiteral("setKeepalive"), {{QStringLiteral("s"), 7}}));
 
         QVERIFY(control(QStringLiteral("setLatency"), {{QStringLiteral("ms"), 30}}));
         QCOMPARE(m_server->host->faults()->latency(), 30);
