@@ -1,4 +1,5 @@
 #include "servecommand.h"
+#include "tailcommand.h"
 
 #include <QCoreApplication>
 
@@ -10,6 +11,7 @@ const char Usage[] = "Usage: pushboard COMMAND [options]\n"
                      "\n"
                      "Commands:\n"
                      "  serve   Serve this machine's metrics and published events (no window).\n"
+                     "  tail    Print the events of an SSE, WebSocket or polling stream as JSON lines.\n"
                      "\n"
                      "Run 'pushboard COMMAND --help' for a command's options.\n";
 
@@ -32,6 +34,10 @@ int main(int argc, char *argv[])
     if (command == QLatin1String("serve")) {
         QCoreApplication app(argc, argv);
         return Pushboard::Cli::runServe(QCoreApplication::arguments());
+    }
+    if (command == QLatin1String("tail")) {
+        QCoreApplication app(argc, argv);
+        return Pushboard::Cli::runTail(QCoreApplication::arguments());
     }
     if (command.isEmpty())
         std::fputs("pushboard: no command given\n", stderr);

@@ -1,0 +1,113 @@
+#include "pollconnection.h"
+
+#include "event.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkReply>
+#include <QUrlQuery>
+
+namespace Pushboard {
+
+PollConnection::PollConnection(const Target &target, bool longPoll, QNetworkAccessManager *nam, QObject *parent)
+    : StreamConnection(target, parent)
+    , m_nam(nam)
+    , m_longPoll(longPoll)
+{
+    m_next.setSingleShot(true);
+    connect(&m_next, &QTimer::timeout, this, &PollConnection::request);
+}
+
+PollConnection::~PollConnection()
+{
+    close();
+}
+
+void PollConnection::open(const QString &lastEventId)
+{
+    close();
+    quint64 id = 0;
+    m_after = parseEventId(lastEventId.toUtf8(), &id) ? lastEventId : QString();
+    m_opened = false;
+    request();
+}
+
+void PollConnection::close()
+{
+    m_next.stop();
+    if (m_reply) {
+        m_reply->disconnect(this);
+        m_reply->abort();
+        m_reply->deleteLater();
+        m_reply = nullptr;
+    }
+}
+
+void PollConnection::request()
+{
+    QUrl url = m_target.url;
+    QUrlQuery query(url);
+    if (!m_after.isEmpty())
+        query.addQueryItem(QStringLiteral("after"), m_after);
+    if (!m_target.topics.isEmpty())
+        query.addQueryItem(QStringLiteral("topics"), m_target.topics.join(QLatin1Char(',')));
+    if (m_longPoll)
+        query.addQueryItem(QStringLiteral("wait"), QString::number(LongPollWaitS));
+    url.setQuery(query);
+    QNetworkRequest request(url);
+    if (!m_target.token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_target.token.toUtf8());
+    request.setTransferTimeout((LongPollWaitS + 15) * 1000);
+    m_reply = m_nam->get(request);
+    connect(m_reply, &QNetworkReply::finished, this, &PollConnection::onFinished);
+}
+
+void PollConnection::onFinished()
+{
+    QNetworkReply *reply = m_reply;
+    m_reply = nullptr;
+    reply->deleteLater();
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (reply->error() != QNetworkReply::NoError && status == 0) {
+        Q_EMIT ended(reply->errorString(), false);
+        return;
+    }
+    const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
+    if (status != 200 || !body.contains(QStringLiteral("next"))) {
+        const QString error = body.value(QStringLiteral("error")).toString();
+        // A 4xx will not get better by asking again; a 5xx might.
+        Q_EMIT ended(QStringLiteral("HTTP %1%2").arg(status).arg(error.isEmpty() ? QString() : QStringLiteral(": ") + error),
+                     status >= 400 && status < 500);
+        return;
+    }
+    if (!m_opened) {
+        m_opened = true;
+        Q_EMIT opened();
+    }
+    QPointer<PollConnection> self(this);
+    const QString next = body.value(QStringLiteral("next")).toString();
+    if (body.contains(QStringLiteral("gap"))) {
+        Q_EMIT received(SseMessage{QStringLiteral("gap"),
+            QString::fromUtf8(QJsonDocument(body.value(QStringLiteral("gap")).toObject()).toJson(QJsonDocument::Compact)), m_after});
+    }
+    if (body.value(QStringLiteral("reset")).toBool())
+        Q_EMIT received(SseMessage{QStringLiteral("reset"), QStringLiteral("{\"newest\":\"%1\"}").arg(next), next});
+    for (const QJsonValue &value : body.value(QStringLiteral("events")).toArray()) {
+        if (!self)
+            return;
+        const QJsonObject event = value.toObject();
+        const QByteArray data = "{\"time\":" + QByteArray::number(event.value(QStringLiteral("time")).toInteger())
+            + ",\"data\":" + compactJson(event.value(QStringLiteral("data"))) + '}';
+        Q_EMIT received(SseMessage{event.value(QStringLiteral("topic")).toString(), QString::fromUtf8(data),
+            event.value(QStringLiteral("id")).toString()});
+    }
+    if (!self)
+        return;
+    m_after = next;
+    if (next.isEmpty() == false)
+        Q_EMIT lastEventIdChanged(next);
+    m_next.start(m_longPoll ? 0 : PollIntervalMs);
+}
+
+} // namespace Pushboard

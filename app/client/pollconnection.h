@@ -1,0 +1,42 @@
+#pragma once
+
+#include "streamconnection.h"
+
+#include <QNetworkAccessManager>
+#include <QPointer>
+#include <QTimer>
+
+class QNetworkReply;
+
+namespace Pushboard {
+
+/// Pushboard's `GET /api/events`: short polling (one request a second) or long polling (`wait`,
+/// the next request as soon as an answer arrives). Each answer's `next` is the next `after`.
+class PollConnection : public StreamConnection
+{
+    Q_OBJECT
+
+public:
+    static constexpr int PollIntervalMs = 1000;
+    static constexpr int LongPollWaitS = 30;
+
+    PollConnection(const Target &target, bool longPoll, QNetworkAccessManager *nam,
+                   QObject *parent = nullptr);
+    ~PollConnection() override;
+
+    void open(const QString &lastEventId) override;
+    void close() override;
+
+private:
+    void request();
+    void onFinished();
+
+    QNetworkAccessManager *m_nam;
+    bool m_longPoll;
+    QString m_after; ///< Empty: the first poll, from the server's newest id.
+    bool m_opened = false;
+    QPointer<QNetworkReply> m_reply;
+    QTimer m_next;
+};
+
+} // namespace Pushboard

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "streamconnection.h"
+
+#include <QNetworkAccessManager>
+#include <QPointer>
+
+class QNetworkReply;
+
+namespace Pushboard {
+
+/// An SSE request as EventSource makes it: `Accept: text/event-stream`, `Cache-Control: no-cache`,
+/// `Last-Event-ID` when resuming; the answer must be 200 with `text/event-stream`, else the
+/// connection fails for good (204 included), as in the WHATWG rules.
+class SseConnection : public StreamConnection
+{
+    Q_OBJECT
+
+public:
+    SseConnection(const Target &target, QNetworkAccessManager *nam, QObject *parent = nullptr);
+    ~SseConnection() override;
+
+    void open(const QString &lastEventId) override;
+    void close() override;
+
+private:
+    void onMetaData();
+    void onReadyRead();
+    void onFinished();
+
+    QNetworkAccessManager *m_nam;
+    QPointer<QNetworkReply> m_reply;
+    SseParser m_parser;
+    bool m_checked = false;
+    bool m_done = false;
+};
+
+} // namespace Pushboard

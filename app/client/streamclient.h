@@ -1,0 +1,79 @@
+#pragma once
+
+#include "backoff.h"
+#include "protocol/sseparser.h"
+#include "streamconnection.h"
+
+#include <QNetworkAccessManager>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace Pushboard {
+
+/// Reads one stream over SSE, WebSocket, polling or long polling, and keeps it going: it
+/// reconnects as EventSource does (after `retry`, sending the last event id), backs off when
+/// reconnecting keeps failing (Backoff), gives up on fatal answers, and never delivers an event
+/// whose id it has already delivered (an idempotent resume).
+class StreamClient : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Transport { Sse, WebSocket, Poll, LongPoll };
+    Q_ENUM(Transport)
+    enum class State { Idle, Connecting, Open, Reconnecting, Closed, Error };
+    Q_ENUM(State)
+
+    struct Options
+    {
+        QUrl url; ///< The stream's endpoint: `/events`, `/ws` or `/api/events` for Pushboard.
+        Transport transport = Transport::Sse;
+        QStringList topics;
+        QString token;
+        QString lastEventId; ///< Resume after this id; empty: live only.
+        bool reconnect = true;
+        /// The reconnection delay until the server sends `retry:` (SSE only does).
+        qint64 retryMs = Backoff::DefaultRetryMs;
+    };
+
+    explicit StreamClient(QObject *parent = nullptr);
+    ~StreamClient() override;
+
+    void start(const Options &options);
+    /// Closes the stream; state() becomes Closed.
+    void stop();
+
+    [[nodiscard]] State state() const { return m_state; }
+    [[nodiscard]] QString lastEventId() const { return m_lastEventId; }
+    [[nodiscard]] static QString stateName(State state);
+    /// The transport a URL implies: ws(s) → WebSocket, else SSE.
+    [[nodiscard]] static Transport transportFor(const QUrl &url);
+
+Q_SIGNALS:
+    void message(const Pushboard::SseMessage &message);
+    /// `delayMs` for Reconnecting; `reason` for Reconnecting, Closed and Error.
+    void stateChanged(Pushboard::StreamClient::State state, qint64 delayMs, const QString &reason);
+
+private:
+    void connectNow();
+    void onReceived(const SseMessage &message);
+    void onEnded(const QString &reason, bool fatal);
+    void setState(State state, qint64 delayMs = -1, const QString &reason = {});
+
+    Options m_options;
+    QNetworkAccessManager m_nam;
+    std::unique_ptr<StreamConnection> m_connection;
+    Backoff m_backoff;
+    QTimer m_reconnect;
+    State m_state = State::Idle;
+    QString m_lastEventId;
+    // Dedupe: the newest numeric id delivered (Pushboard's ids grow), else the last id string.
+    std::optional<quint64> m_newestDelivered;
+    QString m_lastDeliveredId;
+};
+
+} // namespace Pushboard
+
+Q_DECLARE_METATYPE(Pushboard::SseMessage)

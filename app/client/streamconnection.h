@@ -1,0 +1,54 @@
+#pragma once
+
+#include "protocol/sseparser.h"
+
+#include <QObject>
+#include <QStringList>
+#include <QUrl>
+
+namespace Pushboard {
+
+/// One connection of a transport, opened by StreamClient; it does not reconnect by itself.
+/// Every transport reports what it receives as SseMessage: for Pushboard's own events `type` is
+/// the topic, `data` is `{"time":..,"data":..}` (what the SSE stream carries) and `lastEventId`
+/// the id, so one consumer serves all four transports.
+class StreamConnection : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Target
+    {
+        QUrl url; ///< The stream's exact endpoint.
+        QStringList topics; ///< Empty: every topic.
+        QString token; ///< Sent as `Authorization: Bearer`; empty: none.
+    };
+
+    explicit StreamConnection(const Target &target, QObject *parent = nullptr)
+        : QObject(parent)
+        , m_target(target)
+    {
+    }
+
+    /// Connects and asks for what follows `lastEventId` (empty: live only).
+    virtual void open(const QString &lastEventId) = 0;
+    /// Closes without emitting ended().
+    virtual void close() = 0;
+
+Q_SIGNALS:
+    /// The server accepted the stream.
+    void opened();
+    void received(const Pushboard::SseMessage &message);
+    /// An id arrived without an event to carry it (an SSE `id:` with no data).
+    void lastEventIdChanged(const QString &id);
+    /// The server asked for this reconnection delay (SSE `retry:`).
+    void retryRequested(qint64 ms);
+    /// The connection is over. `fatal`: reconnecting would not help (EventSource's "fail the
+    /// connection": HTTP 204, another status than 200, a wrong Content-Type).
+    void ended(const QString &reason, bool fatal);
+
+protected:
+    Target m_target;
+};
+
+} // namespace Pushboard
