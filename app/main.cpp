@@ -7,13 +7,14 @@
 
 namespace {
 
-const char Usage[] = "Usage: pushboard COMMAND [options]\n"
-                     "\n"
-                     "Commands:\n"
-                     "  serve   Serve this machine's metrics and published events (no window).\n"
-                     "  tail    Print the events of an SSE, WebSocket or polling stream as JSON lines.\n"
-                     "\n"
-                     "Run 'pushboard COMMAND --help' for a command's options.\n";
+const char Usage[]
+    = "Usage: pushboard COMMAND [options]\n"
+      "\n"
+      "Commands:\n"
+      "  serve   Serve this machine's metrics and published events (no window).\n"
+      "  tail    Print the events of an SSE, WebSocket or polling stream as JSON lines.\n"
+      "\n"
+      "Run 'pushboard COMMAND --help' for a command's options.\n";
 
 } // namespace
 

@@ -32,20 +32,32 @@ QByteArray jsonString(const QString &text)
 int runTail(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Print the events of an SSE, WebSocket or Pushboard polling stream as JSON lines."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Print the events of an SSE, WebSocket or Pushboard polling stream as JSON lines."));
     parser.addHelpOption();
-    parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("http(s):// for SSE or polling, ws(s):// for WebSocket."));
+    parser.addPositionalArgument(QStringLiteral("URL"),
+        QStringLiteral("http(s):// for SSE or polling, ws(s):// for WebSocket."));
     parser.addOptions({
-        {QStringLiteral("transport"), QStringLiteral("sse, ws, poll or longpoll (default: from the URL's scheme)."), QStringLiteral("T")},
-        {QStringLiteral("topics"), QStringLiteral("Only these topics (comma-separated; Pushboard servers)."), QStringLiteral("A,B")},
-        {QStringLiteral("token"), QStringLiteral("Send Authorization: Bearer T."), QStringLiteral("T")},
-        {QStringLiteral("last-event-id"), QStringLiteral("Resume after this event id."), QStringLiteral("ID")},
-        {QStringLiteral("max-events"), QStringLiteral("Exit 0 after N events."), QStringLiteral("N")},
-        {QStringLiteral("duration"), QStringLiteral("Exit 0 after S seconds."), QStringLiteral("S")},
-        {QStringLiteral("no-reconnect"), QStringLiteral("Do not reconnect when the stream ends or fails.")},
+        {QStringLiteral("transport"),
+            QStringLiteral("sse, ws, poll or longpoll (default: from the URL's scheme)."),
+            QStringLiteral("T")},
+        {QStringLiteral("topics"),
+            QStringLiteral("Only these topics (comma-separated; Pushboard servers)."),
+            QStringLiteral("A,B")},
+        {QStringLiteral("token"), QStringLiteral("Send Authorization: Bearer T."),
+            QStringLiteral("T")},
+        {QStringLiteral("last-event-id"), QStringLiteral("Resume after this event id."),
+            QStringLiteral("ID")},
+        {QStringLiteral("max-events"), QStringLiteral("Exit 0 after N events."),
+            QStringLiteral("N")},
+        {QStringLiteral("duration"), QStringLiteral("Exit 0 after S seconds."),
+            QStringLiteral("S")},
+        {QStringLiteral("no-reconnect"),
+            QStringLiteral("Do not reconnect when the stream ends or fails.")},
     });
     const auto usage = [](const QString &message) {
-        writeLine(stderr, QStringLiteral("pushboard tail: %1 (see pushboard tail --help)").arg(message).toUtf8());
+        writeLine(stderr,
+            QStringLiteral("pushboard tail: %1 (see pushboard tail --help)").arg(message).toUtf8());
         return 2;
     };
     if (!parser.parse(arguments))
@@ -56,12 +68,15 @@ int runTail(const QStringList &arguments)
     }
     const QStringList positional = parser.positionalArguments().mid(1); // after "tail"
     if (positional.size() != 1)
-        return usage(positional.isEmpty() ? QStringLiteral("no URL given") : QStringLiteral("one URL only"));
+        return usage(
+            positional.isEmpty() ? QStringLiteral("no URL given") : QStringLiteral("one URL only"));
     const QUrl url(positional.constFirst(), QUrl::StrictMode);
     const QString scheme = url.scheme().toLower();
     const bool web = scheme == QLatin1String("ws") || scheme == QLatin1String("wss");
-    if (!url.isValid() || url.host().isEmpty() || (!web && scheme != QLatin1String("http") && scheme != QLatin1String("https")))
-        return usage(QStringLiteral("'%1' is not an http(s):// or ws(s):// URL").arg(positional.constFirst()));
+    if (!url.isValid() || url.host().isEmpty()
+        || (!web && scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+        return usage(QStringLiteral("'%1' is not an http(s):// or ws(s):// URL")
+                         .arg(positional.constFirst()));
 
     StreamClient::Options options;
     options.url = url;
@@ -69,13 +84,15 @@ int runTail(const QStringList &arguments)
     if (parser.isSet(QStringLiteral("transport"))) {
         const QString transport = parser.value(QStringLiteral("transport"));
         const bool ok = (transport == QLatin1String("ws")) == web
-            && (transport == QLatin1String("sse") || transport == QLatin1String("ws") || transport == QLatin1String("poll") || transport == QLatin1String("longpoll"));
+            && (transport == QLatin1String("sse") || transport == QLatin1String("ws")
+                || transport == QLatin1String("poll") || transport == QLatin1String("longpoll"));
         if (!ok)
-            return usage(QStringLiteral("--transport %1 does not fit %2").arg(transport, url.scheme()));
-        options.transport = transport == QLatin1String("poll")     ? StreamClient::Transport::Poll
-            : transport == QLatin1String("longpoll")               ? StreamClient::Transport::LongPoll
-            : transport == QLatin1String("ws")                     ? StreamClient::Transport::WebSocket
-                                                                   : StreamClient::Transport::Sse;
+            return usage(
+                QStringLiteral("--transport %1 does not fit %2").arg(transport, url.scheme()));
+        options.transport = transport == QLatin1String("poll") ? StreamClient::Transport::Poll
+            : transport == QLatin1String("longpoll")           ? StreamClient::Transport::LongPoll
+            : transport == QLatin1String("ws")                 ? StreamClient::Transport::WebSocket
+                                                               : StreamClient::Transport::Sse;
     }
     QString error;
     const auto topics = parseTopicList(parser.value(QStringLiteral("topics")), &error);
@@ -105,8 +122,9 @@ int runTail(const QStringList &arguments)
     qint64 printed = 0;
     bool everOpen = false;
     QObject::connect(&client, &StreamClient::message, &client, [&](const SseMessage &message) {
-        writeLine(stdout, "{\"type\":" + jsonString(message.type) + ",\"data\":" + jsonString(message.data)
-                              + ",\"lastEventId\":" + jsonString(message.lastEventId) + '}');
+        writeLine(stdout,
+            "{\"type\":" + jsonString(message.type) + ",\"data\":" + jsonString(message.data)
+                + ",\"lastEventId\":" + jsonString(message.lastEventId) + '}');
         if (maxEvents > 0 && ++printed >= maxEvents) {
             client.stop();
             QCoreApplication::exit(0);
@@ -128,7 +146,9 @@ int runTail(const QStringList &arguments)
                 exitCode = 1;
                 QCoreApplication::exit(1);
             } else if (state == StreamClient::State::Closed && reason != QLatin1String("stopped")) {
-                exitCode = everOpen ? 0 : 1; // --no-reconnect: an ended stream is fine, a refused one is not
+                exitCode = everOpen
+                    ? 0
+                    : 1; // --no-reconnect: an ended stream is fine, a refused one is not
                 QCoreApplication::exit(exitCode);
             }
         });

@@ -10,7 +10,8 @@
 
 namespace Pushboard {
 
-PollConnection::PollConnection(const Target &target, bool longPoll, QNetworkAccessManager *nam, QObject *parent)
+PollConnection::PollConnection(
+    const Target &target, bool longPoll, QNetworkAccessManager *nam, QObject *parent)
     : StreamConnection(target, parent)
     , m_nam(nam)
     , m_longPoll(longPoll)
@@ -77,8 +78,10 @@ void PollConnection::onFinished()
     if (status != 200 || !body.contains(QStringLiteral("next"))) {
         const QString error = body.value(QStringLiteral("error")).toString();
         // A 4xx will not get better by asking again; a 5xx might.
-        Q_EMIT ended(QStringLiteral("HTTP %1%2").arg(status).arg(error.isEmpty() ? QString() : QStringLiteral(": ") + error),
-                     status >= 400 && status < 500);
+        Q_EMIT ended(QStringLiteral("HTTP %1%2")
+                         .arg(status)
+                         .arg(error.isEmpty() ? QString() : QStringLiteral(": ") + error),
+            status >= 400 && status < 500);
         return;
     }
     if (!m_opened) {
@@ -88,19 +91,23 @@ void PollConnection::onFinished()
     QPointer<PollConnection> self(this);
     const QString next = body.value(QStringLiteral("next")).toString();
     if (body.contains(QStringLiteral("gap"))) {
-        Q_EMIT received(SseMessage{QStringLiteral("gap"),
-            QString::fromUtf8(QJsonDocument(body.value(QStringLiteral("gap")).toObject()).toJson(QJsonDocument::Compact)), m_after});
+        Q_EMIT received(SseMessage {QStringLiteral("gap"),
+            QString::fromUtf8(QJsonDocument(body.value(QStringLiteral("gap")).toObject())
+                                  .toJson(QJsonDocument::Compact)),
+            m_after});
     }
     if (body.value(QStringLiteral("reset")).toBool())
-        Q_EMIT received(SseMessage{QStringLiteral("reset"), QStringLiteral("{\"newest\":\"%1\"}").arg(next), next});
+        Q_EMIT received(SseMessage {
+            QStringLiteral("reset"), QStringLiteral("{\"newest\":\"%1\"}").arg(next), next});
     for (const QJsonValue &value : body.value(QStringLiteral("events")).toArray()) {
         if (!self)
             return;
         const QJsonObject event = value.toObject();
-        const QByteArray data = "{\"time\":" + QByteArray::number(event.value(QStringLiteral("time")).toInteger())
+        const QByteArray data
+            = "{\"time\":" + QByteArray::number(event.value(QStringLiteral("time")).toInteger())
             + ",\"data\":" + compactJson(event.value(QStringLiteral("data"))) + '}';
-        Q_EMIT received(SseMessage{event.value(QStringLiteral("topic")).toString(), QString::fromUtf8(data),
-            event.value(QStringLiteral("id")).toString()});
+        Q_EMIT received(SseMessage {event.value(QStringLiteral("topic")).toString(),
+            QString::fromUtf8(data), event.value(QStringLiteral("id")).toString()});
     }
     if (!self)
         return;

@@ -20,8 +20,8 @@ public:
     static constexpr int PollIntervalMs = 1000;
     static constexpr int LongPollWaitS = 30;
 
-    PollConnection(const Target &target, bool longPoll, QNetworkAccessManager *nam,
-                   QObject *parent = nullptr);
+    PollConnection(
+        const Target &target, bool longPoll, QNetworkAccessManager *nam, QObject *parent = nullptr);
     ~PollConnection() override;
 
     void open(const QString &lastEventId) override;

@@ -8,8 +8,7 @@ namespace Pushboard {
 SseConnection::SseConnection(const Target &target, QNetworkAccessManager *nam, QObject *parent)
     : StreamConnection(target, parent)
     , m_nam(nam)
-{
-}
+{ }
 
 SseConnection::~SseConnection()
 {
@@ -21,6 +20,7 @@ void SseConnection::open(const QString &lastEventId)
     close();
     m_checked = false;
     m_done = false;
+    m_failure.clear();
     m_parser.reset();
     QUrl url = m_target.url;
     if (!m_target.topics.isEmpty()) {
@@ -37,7 +37,8 @@ void SseConnection::open(const QString &lastEventId)
     if (!m_target.token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_target.token.toUtf8());
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    request.setAttribute(
+        QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     m_reply = m_nam->get(request);
     connect(m_reply, &QNetworkReply::metaDataChanged, this, &SseConnection::onMetaData);
     connect(m_reply, &QNetworkReply::readyRead, this, &SseConnection::onReadyRead);
@@ -69,15 +70,18 @@ void SseConnection::onMetaData()
     if (status == 204)
         failure = QStringLiteral("HTTP 204: the server asked not to reconnect");
     else if (status != 200)
-        failure = QStringLiteral("HTTP %1 %2").arg(status).arg(m_reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString());
+        failure
+            = QStringLiteral("HTTP %1 %2")
+                  .arg(status)
+                  .arg(m_reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString());
     else if (!type.split(';').constFirst().trimmed().toLower().startsWith("text/event-stream"))
-        failure = QStringLiteral("Content-Type is '%1', not text/event-stream").arg(QString::fromUtf8(type));
+        failure = QStringLiteral("Content-Type is '%1', not text/event-stream")
+                      .arg(QString::fromUtf8(type));
     if (!failure.isEmpty()) {
-        m_done = true;
-        const QByteArray body = m_reply->read(200);
-        close();
-        Q_EMIT ended(body.isEmpty() ? failure : failure + QStringLiteral(": ") + QString::fromUtf8(body).simplified(), true);
-        return;
+        m_failure = failure;
+        if (status == 200) // a stream of the wrong type may never end: fail now
+            fail();
+        return; // else fail when the (short) error body has arrived, to show it
     }
     Q_EMIT opened();
 }
@@ -88,7 +92,7 @@ void SseConnection::onReadyRead()
         return;
     if (!m_checked)
         onMetaData();
-    if (!m_reply || m_done)
+    if (!m_reply || m_done || !m_failure.isEmpty())
         return;
     const QString idBefore = m_parser.lastEventId();
     const auto retryBefore = m_parser.retry();
@@ -101,8 +105,20 @@ void SseConnection::onReadyRead()
         if (!self || m_done)
             return;
     }
-    if (messages.isEmpty() && m_parser.lastEventId() != idBefore)
+    // An `id:` in a block without data moves the resume point without an event to carry it.
+    if (m_parser.lastEventId()
+        != (messages.isEmpty() ? idBefore : messages.constLast().lastEventId))
         Q_EMIT lastEventIdChanged(m_parser.lastEventId());
+}
+
+void SseConnection::fail()
+{
+    const QByteArray body = m_reply ? m_reply->read(200) : QByteArray();
+    const QString reason = body.isEmpty()
+        ? m_failure
+        : m_failure + QStringLiteral(": ") + QString::fromUtf8(body).simplified();
+    close();
+    Q_EMIT ended(reason, true);
 }
 
 void SseConnection::onFinished()
@@ -111,10 +127,15 @@ void SseConnection::onFinished()
         return;
     if (!m_checked)
         onMetaData();
+    if (!m_failure.isEmpty()) {
+        fail();
+        return;
+    }
     if (m_done)
         return;
-    const QString reason = m_reply->error() == QNetworkReply::NoError ? QStringLiteral("the server ended the stream")
-                                                                      : m_reply->errorString();
+    const QString reason = m_reply->error() == QNetworkReply::NoError
+        ? QStringLiteral("the server ended the stream")
+        : m_reply->errorString();
     m_done = true;
     m_reply->deleteLater();
     m_reply = nullptr;

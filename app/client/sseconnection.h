@@ -27,12 +27,14 @@ private:
     void onMetaData();
     void onReadyRead();
     void onFinished();
+    void fail();
 
     QNetworkAccessManager *m_nam;
     QPointer<QNetworkReply> m_reply;
     SseParser m_parser;
     bool m_checked = false;
     bool m_done = false;
+    QString m_failure; ///< Why this answer fails the connection, once known.
 };
 
 } // namespace Pushboard

@@ -19,18 +19,25 @@ StreamClient::~StreamClient() = default;
 StreamClient::Transport StreamClient::transportFor(const QUrl &url)
 {
     const QString scheme = url.scheme().toLower();
-    return scheme == QLatin1String("ws") || scheme == QLatin1String("wss") ? Transport::WebSocket : Transport::Sse;
+    return scheme == QLatin1String("ws") || scheme == QLatin1String("wss") ? Transport::WebSocket
+                                                                           : Transport::Sse;
 }
 
 QString StreamClient::stateName(State state)
 {
     switch (state) {
-    case State::Idle: return QStringLiteral("idle");
-    case State::Connecting: return QStringLiteral("connecting");
-    case State::Open: return QStringLiteral("open");
-    case State::Reconnecting: return QStringLiteral("reconnecting");
-    case State::Closed: return QStringLiteral("closed");
-    case State::Error: return QStringLiteral("error");
+    case State::Idle:
+        return QStringLiteral("idle");
+    case State::Connecting:
+        return QStringLiteral("connecting");
+    case State::Open:
+        return QStringLiteral("open");
+    case State::Reconnecting:
+        return QStringLiteral("reconnecting");
+    case State::Closed:
+        return QStringLiteral("closed");
+    case State::Error:
+        return QStringLiteral("error");
     }
     return {};
 }
@@ -48,7 +55,7 @@ void StreamClient::start(const Options &options)
     m_backoff = Backoff();
     m_backoff.setRetry(options.retryMs);
 
-    const StreamConnection::Target target{options.url, options.topics, options.token};
+    const StreamConnection::Target target {options.url, options.topics, options.token};
     switch (options.transport) {
     case Transport::Sse:
         m_connection = std::make_unique<SseConnection>(target, &m_nam);
@@ -58,7 +65,8 @@ void StreamClient::start(const Options &options)
         break;
     case Transport::Poll:
     case Transport::LongPoll:
-        m_connection = std::make_unique<PollConnection>(target, options.transport == Transport::LongPoll, &m_nam);
+        m_connection = std::make_unique<PollConnection>(
+            target, options.transport == Transport::LongPoll, &m_nam);
         break;
     }
     connect(m_connection.get(), &StreamConnection::opened, this, [this] {
@@ -66,8 +74,10 @@ void StreamClient::start(const Options &options)
         setState(State::Open);
     });
     connect(m_connection.get(), &StreamConnection::received, this, &StreamClient::onReceived);
-    connect(m_connection.get(), &StreamConnection::lastEventIdChanged, this, [this](const QString &id) { m_lastEventId = id; });
-    connect(m_connection.get(), &StreamConnection::retryRequested, this, [this](qint64 ms) { m_backoff.setRetry(ms); });
+    connect(m_connection.get(), &StreamConnection::lastEventIdChanged, this,
+        [this](const QString &id) { m_lastEventId = id; });
+    connect(m_connection.get(), &StreamConnection::retryRequested, this,
+        [this](qint64 ms) { m_backoff.setRetry(ms); });
     connect(m_connection.get(), &StreamConnection::ended, this, &StreamClient::onEnded);
     connectNow();
 }

@@ -27,8 +27,7 @@ public:
     explicit StreamConnection(const Target &target, QObject *parent = nullptr)
         : QObject(parent)
         , m_target(target)
-    {
-    }
+    { }
 
     /// Connects and asks for what follows `lastEventId` (empty: live only).
     virtual void open(const QString &lastEventId) = 0;

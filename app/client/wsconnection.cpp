@@ -19,8 +19,11 @@ WsConnection::WsConnection(const Target &target, QObject *parent)
             return;
         QString reason = m_socket.closeReason();
         if (m_socket.closeCode() != QWebSocketProtocol::CloseCodeNormal || reason.isEmpty())
-            reason = QStringLiteral("closed (%1)%2").arg(int(m_socket.closeCode())).arg(reason.isEmpty() ? QString() : QStringLiteral(": ") + reason);
-        if (m_socket.error() != QAbstractSocket::UnknownSocketError && m_socket.closeCode() == QWebSocketProtocol::CloseCodeNormal)
+            reason = QStringLiteral("closed (%1)%2")
+                         .arg(int(m_socket.closeCode()))
+                         .arg(reason.isEmpty() ? QString() : QStringLiteral(": ") + reason);
+        if (m_socket.error() != QAbstractSocket::UnknownSocketError
+            && m_socket.closeCode() == QWebSocketProtocol::CloseCodeNormal)
             reason = m_socket.errorString();
         Q_EMIT ended(reason, false);
     });
@@ -56,32 +59,36 @@ void WsConnection::onText(const QString &text)
     if (m_mode == Mode::Unknown) {
         m_mode = op == QLatin1String("state") ? Mode::Pushboard : Mode::Plain;
         if (m_mode == Mode::Pushboard) {
-            QJsonObject subscribe{{QStringLiteral("op"), QStringLiteral("subscribe")},
+            QJsonObject subscribe {{QStringLiteral("op"), QStringLiteral("subscribe")},
                 {QStringLiteral("topics"), QJsonArray::fromStringList(m_target.topics)}};
             quint64 after = 0;
             if (parseEventId(m_lastEventId.toUtf8(), &after))
                 subscribe.insert(QStringLiteral("after"), m_lastEventId);
-            m_socket.sendTextMessage(QString::fromUtf8(QJsonDocument(subscribe).toJson(QJsonDocument::Compact)));
+            m_socket.sendTextMessage(
+                QString::fromUtf8(QJsonDocument(subscribe).toJson(QJsonDocument::Compact)));
             return;
         }
     }
     if (m_mode == Mode::Plain) {
-        Q_EMIT received(SseMessage{QStringLiteral("message"), text, QString()});
+        Q_EMIT received(SseMessage {QStringLiteral("message"), text, QString()});
         return;
     }
     if (op == QLatin1String("event")) {
         // The same data string the SSE stream carries for this event.
-        const QByteArray data = "{\"time\":" + QByteArray::number(object.value(QStringLiteral("time")).toInteger())
+        const QByteArray data
+            = "{\"time\":" + QByteArray::number(object.value(QStringLiteral("time")).toInteger())
             + ",\"data\":" + compactJson(object.value(QStringLiteral("data"))) + '}';
-        Q_EMIT received(SseMessage{object.value(QStringLiteral("topic")).toString(), QString::fromUtf8(data),
-            object.value(QStringLiteral("id")).toString()});
+        Q_EMIT received(SseMessage {object.value(QStringLiteral("topic")).toString(),
+            QString::fromUtf8(data), object.value(QStringLiteral("id")).toString()});
     } else if (op == QLatin1String("gap")) {
         QJsonObject gap = object;
         gap.remove(QStringLiteral("op"));
-        Q_EMIT received(SseMessage{QStringLiteral("gap"), QString::fromUtf8(QJsonDocument(gap).toJson(QJsonDocument::Compact)), m_lastEventId});
+        Q_EMIT received(SseMessage {QStringLiteral("gap"),
+            QString::fromUtf8(QJsonDocument(gap).toJson(QJsonDocument::Compact)), m_lastEventId});
     } else if (op == QLatin1String("reset")) {
         const QString newest = object.value(QStringLiteral("newest")).toString();
-        Q_EMIT received(SseMessage{QStringLiteral("reset"), QStringLiteral("{\"newest\":\"%1\"}").arg(newest), newest});
+        Q_EMIT received(SseMessage {
+            QStringLiteral("reset"), QStringLiteral("{\"newest\":\"%1\"}").arg(newest), newest});
     }
     // ack, error and state are the control channel's business, not the stream's.
 }

@@ -15,11 +15,14 @@ private Q_SLOTS:
         QTest::addColumn<double>("random");
         QTest::addColumn<QList<qint64>>("delays");
         // Attempt 0 is always the retry; then retry + random * (min(cap, retry * 2^n) - retry).
-        QTest::newRow("lowest draw") << qint64(2000) << 0.0 << QList<qint64>{2000, 2000, 2000, 2000};
-        QTest::newRow("highest draw") << qint64(2000) << 0.999999 << QList<qint64>{2000, 3999, 7999, 15999, 29999, 29999};
-        QTest::newRow("half") << qint64(1000) << 0.5 << QList<qint64>{1000, 1500, 2500, 4500};
-        QTest::newRow("retry above the cap") << qint64(60000) << 0.7 << QList<qint64>{60000, 60000, 60000};
-        QTest::newRow("retry 0") << qint64(0) << 0.9 << QList<qint64>{0, 0, 0};
+        QTest::newRow("lowest draw")
+            << qint64(2000) << 0.0 << QList<qint64> {2000, 2000, 2000, 2000};
+        QTest::newRow("highest draw")
+            << qint64(2000) << 0.999999 << QList<qint64> {2000, 3999, 7999, 15999, 29999, 29999};
+        QTest::newRow("half") << qint64(1000) << 0.5 << QList<qint64> {1000, 1500, 2500, 4500};
+        QTest::newRow("retry above the cap")
+            << qint64(60000) << 0.7 << QList<qint64> {60000, 60000, 60000};
+        QTest::newRow("retry 0") << qint64(0) << 0.9 << QList<qint64> {0, 0, 0};
     }
     void delays()
     {

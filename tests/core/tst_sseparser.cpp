@@ -10,7 +10,7 @@ namespace {
 
 SseMessage msg(const char *type, const QString &data, const char *id = "")
 {
-    return SseMessage{QString::fromUtf8(type), data, QString::fromUtf8(id)};
+    return SseMessage {QString::fromUtf8(type), data, QString::fromUtf8(id)};
 }
 
 } // namespace
@@ -29,33 +29,102 @@ private Q_SLOTS:
         QTest::addColumn<QString>("lastEventId");
         QTest::addColumn<qint64>("retry"); // -1: none
 
-        QTest::newRow("simple") << QByteArray("data: hello\n\n") << QList<SseMessage>{msg("message", QStringLiteral("hello"))} << QString() << qint64(-1);
-        QTest::newRow("named event with id") << QByteArray("id: 7\nevent: tick\ndata: {}\n\n") << QList<SseMessage>{msg("tick", QStringLiteral("{}"), "7")} << QStringLiteral("7") << qint64(-1);
-        QTest::newRow("CRLF line ends") << QByteArray("data: a\r\ndata: b\r\n\r\n") << QList<SseMessage>{msg("message", QStringLiteral("a\nb"))} << QString() << qint64(-1);
-        QTest::newRow("CR line ends") << QByteArray("data: a\rdata: b\r\r") << QList<SseMessage>{msg("message", QStringLiteral("a\nb"))} << QString() << qint64(-1);
-        QTest::newRow("mixed line ends") << QByteArray("data: a\r\ndata: b\rdata: c\n\r\n") << QList<SseMessage>{msg("message", QStringLiteral("a\nb\nc"))} << QString() << qint64(-1);
-        QTest::newRow("data lines joined, last LF removed") << QByteArray("data: 1\ndata:\ndata: 3\n\n") << QList<SseMessage>{msg("message", QStringLiteral("1\n\n3"))} << QString() << qint64(-1);
-        QTest::newRow("only one leading space stripped") << QByteArray("data:  two\ndata:none\n\n") << QList<SseMessage>{msg("message", QStringLiteral(" two\nnone"))} << QString() << qint64(-1);
-        QTest::newRow("field without colon") << QByteArray("data\n\n") << QList<SseMessage>{msg("message", QString())} << QString() << qint64(-1);
-        QTest::newRow("field without colon then data") << QByteArray("data\ndata: x\n\n") << QList<SseMessage>{msg("message", QStringLiteral("\nx"))} << QString() << qint64(-1);
-        QTest::newRow("empty data is not dispatched") << QByteArray("event: x\n\ndata: y\n\n") << QList<SseMessage>{msg("message", QStringLiteral("y"))} << QString() << qint64(-1);
-        QTest::newRow("comments ignored") << QByteArray(": hi\n:\ndata: x\n: between\n\n") << QList<SseMessage>{msg("message", QStringLiteral("x"))} << QString() << qint64(-1);
-        QTest::newRow("unknown fields ignored") << QByteArray("foo: bar\nData: no\ndata: yes\n\n") << QList<SseMessage>{msg("message", QStringLiteral("yes"))} << QString() << qint64(-1);
-        QTest::newRow("id kept across events") << QByteArray("id: 1\ndata: a\n\ndata: b\n\n") << QList<SseMessage>{msg("message", QStringLiteral("a"), "1"), msg("message", QStringLiteral("b"), "1")} << QStringLiteral("1") << qint64(-1);
-        QTest::newRow("empty id resets") << QByteArray("id: 1\ndata: a\n\nid\ndata: b\n\n") << QList<SseMessage>{msg("message", QStringLiteral("a"), "1"), msg("message", QStringLiteral("b"), "")} << QString() << qint64(-1);
-        QTest::newRow("id with NULL ignored") << QByteArray("id: 1\ndata: a\n\nid: 2\0003\ndata: b\n\n", 35) << QList<SseMessage>{msg("message", QStringLiteral("a"), "1"), msg("message", QStringLiteral("b"), "1")} << QStringLiteral("1") << qint64(-1);
-        QTest::newRow("id without data still sets lastEventId") << QByteArray("id: 9\n\n") << QList<SseMessage>{} << QStringLiteral("9") << qint64(-1);
-        QTest::newRow("retry digits") << QByteArray("retry: 3500\n\n") << QList<SseMessage>{} << QString() << qint64(3500);
-        QTest::newRow("retry not digits ignored") << QByteArray("retry: 1000\nretry: 12a\nretry: -5\nretry:\nretry: 2.5\n\n") << QList<SseMessage>{} << QString() << qint64(1000);
-        QTest::newRow("event type reset after dispatch") << QByteArray("event: a\ndata: 1\n\ndata: 2\n\n") << QList<SseMessage>{msg("a", QStringLiteral("1")), msg("message", QStringLiteral("2"))} << QString() << qint64(-1);
-        QTest::newRow("unterminated last event dropped") << QByteArray("data: a\n\ndata: b\n") << QList<SseMessage>{msg("message", QStringLiteral("a"))} << QString() << qint64(-1);
-        QTest::newRow("leading BOM ignored") << QByteArray("\xef\xbb\xbf" "data: x\n\n") << QList<SseMessage>{msg("message", QStringLiteral("x"))} << QString() << qint64(-1);
-        QTest::newRow("second BOM kept") << QByteArray("\xef\xbb\xbf\xef\xbb\xbf" "data: x\n\n") << QList<SseMessage>{} << QString() << qint64(-1);
-        QTest::newRow("utf-8") << QByteArray("data: caf\xc3\xa9 \xe2\x98\x95 \xf0\x9f\x98\x80\n\n") << QList<SseMessage>{msg("message", QStringLiteral("caf\u00e9 \u2615 \U0001F600"))} << QString() << qint64(-1);
-        QTest::newRow("invalid utf-8 replaced") << QByteArray("data: a\xff" "b\xc3\n\n") << QList<SseMessage>{msg("message", QStringLiteral("a\ufffdb\ufffd"))} << QString() << qint64(-1);
-        QTest::newRow("colon in value kept") << QByteArray("data: a: b\n\n") << QList<SseMessage>{msg("message", QStringLiteral("a: b"))} << QString() << qint64(-1);
-        QTest::newRow("pushboard event") << QByteArray("retry: 2000\n\nid: 5\nevent: system.load\ndata: {\"time\":1,\"data\":{\"1m\":0.5}}\n\n")
-                                         << QList<SseMessage>{msg("system.load", QStringLiteral("{\"time\":1,\"data\":{\"1m\":0.5}}"), "5")} << QStringLiteral("5") << qint64(2000);
+        QTest::newRow("simple") << QByteArray("data: hello\n\n")
+                                << QList<SseMessage> {msg("message", QStringLiteral("hello"))}
+                                << QString() << qint64(-1);
+        QTest::newRow("named event with id")
+            << QByteArray("id: 7\nevent: tick\ndata: {}\n\n")
+            << QList<SseMessage> {msg("tick", QStringLiteral("{}"), "7")} << QStringLiteral("7")
+            << qint64(-1);
+        QTest::newRow("CRLF line ends")
+            << QByteArray("data: a\r\ndata: b\r\n\r\n")
+            << QList<SseMessage> {msg("message", QStringLiteral("a\nb"))} << QString()
+            << qint64(-1);
+        QTest::newRow("CR line ends") << QByteArray("data: a\rdata: b\r\r")
+                                      << QList<SseMessage> {msg("message", QStringLiteral("a\nb"))}
+                                      << QString() << qint64(-1);
+        QTest::newRow("mixed line ends")
+            << QByteArray("data: a\r\ndata: b\rdata: c\n\r\n")
+            << QList<SseMessage> {msg("message", QStringLiteral("a\nb\nc"))} << QString()
+            << qint64(-1);
+        QTest::newRow("data lines joined, last LF removed")
+            << QByteArray("data: 1\ndata:\ndata: 3\n\n")
+            << QList<SseMessage> {msg("message", QStringLiteral("1\n\n3"))} << QString()
+            << qint64(-1);
+        QTest::newRow("only one leading space stripped")
+            << QByteArray("data:  two\ndata:none\n\n")
+            << QList<SseMessage> {msg("message", QStringLiteral(" two\nnone"))} << QString()
+            << qint64(-1);
+        QTest::newRow("field without colon")
+            << QByteArray("data\n\n") << QList<SseMessage> {msg("message", QString())} << QString()
+            << qint64(-1);
+        QTest::newRow("field without colon then data")
+            << QByteArray("data\ndata: x\n\n")
+            << QList<SseMessage> {msg("message", QStringLiteral("\nx"))} << QString() << qint64(-1);
+        QTest::newRow("empty data is not dispatched")
+            << QByteArray("event: x\n\ndata: y\n\n")
+            << QList<SseMessage> {msg("message", QStringLiteral("y"))} << QString() << qint64(-1);
+        QTest::newRow("comments ignored")
+            << QByteArray(": hi\n:\ndata: x\n: between\n\n")
+            << QList<SseMessage> {msg("message", QStringLiteral("x"))} << QString() << qint64(-1);
+        QTest::newRow("unknown fields ignored")
+            << QByteArray("foo: bar\nData: no\ndata: yes\n\n")
+            << QList<SseMessage> {msg("message", QStringLiteral("yes"))} << QString() << qint64(-1);
+        QTest::newRow("id kept across events")
+            << QByteArray("id: 1\ndata: a\n\ndata: b\n\n")
+            << QList<SseMessage> {msg("message", QStringLiteral("a"), "1"),
+                   msg("message", QStringLiteral("b"), "1")}
+            << QStringLiteral("1") << qint64(-1);
+        QTest::newRow("empty id resets")
+            << QByteArray("id: 1\ndata: a\n\nid\ndata: b\n\n")
+            << QList<SseMessage> {msg("message", QStringLiteral("a"), "1"),
+                   msg("message", QStringLiteral("b"), "")}
+            << QString() << qint64(-1);
+        QTest::newRow("id with NULL ignored")
+            << QByteArray("id: 1\ndata: a\n\nid: 2\0003\ndata: b\n\n", 35)
+            << QList<SseMessage> {msg("message", QStringLiteral("a"), "1"),
+                   msg("message", QStringLiteral("b"), "1")}
+            << QStringLiteral("1") << qint64(-1);
+        QTest::newRow("id without data still sets lastEventId")
+            << QByteArray("id: 9\n\n") << QList<SseMessage> {} << QStringLiteral("9") << qint64(-1);
+        QTest::newRow("retry digits")
+            << QByteArray("retry: 3500\n\n") << QList<SseMessage> {} << QString() << qint64(3500);
+        QTest::newRow("retry not digits ignored")
+            << QByteArray("retry: 1000\nretry: 12a\nretry: -5\nretry:\nretry: 2.5\n\n")
+            << QList<SseMessage> {} << QString() << qint64(1000);
+        QTest::newRow("event type reset after dispatch")
+            << QByteArray("event: a\ndata: 1\n\ndata: 2\n\n")
+            << QList<SseMessage> {msg("a", QStringLiteral("1")),
+                   msg("message", QStringLiteral("2"))}
+            << QString() << qint64(-1);
+        QTest::newRow("unterminated last event dropped")
+            << QByteArray("data: a\n\ndata: b\n")
+            << QList<SseMessage> {msg("message", QStringLiteral("a"))} << QString() << qint64(-1);
+        QTest::newRow("leading BOM ignored")
+            << QByteArray("\xef\xbb\xbf"
+                          "data: x\n\n")
+            << QList<SseMessage> {msg("message", QStringLiteral("x"))} << QString() << qint64(-1);
+        QTest::newRow("second BOM kept") << QByteArray("\xef\xbb\xbf\xef\xbb\xbf"
+                                                       "data: x\n\n")
+                                         << QList<SseMessage> {} << QString() << qint64(-1);
+        QTest::newRow("utf-8") << QByteArray("data: caf\xc3\xa9 \xe2\x98\x95 \xf0\x9f\x98\x80\n\n")
+                               << QList<SseMessage> {msg(
+                                      "message", QStringLiteral("caf\u00e9 \u2615 \U0001F600"))}
+                               << QString() << qint64(-1);
+        QTest::newRow("invalid utf-8 replaced") << QByteArray(
+            "data: a\xff"
+            "b\xc3\n\n") << QList<SseMessage> {msg("message", QStringLiteral("a\ufffdb\ufffd"))}
+                                                << QString() << qint64(-1);
+        QTest::newRow("colon in value kept")
+            << QByteArray("data: a: b\n\n")
+            << QList<SseMessage> {msg("message", QStringLiteral("a: b"))} << QString()
+            << qint64(-1);
+        QTest::newRow("pushboard event")
+            << QByteArray("retry: 2000\n\nid: 5\nevent: system.load\ndata: "
+                          "{\"time\":1,\"data\":{\"1m\":0.5}}\n\n")
+            << QList<SseMessage> {msg(
+                   "system.load", QStringLiteral("{\"time\":1,\"data\":{\"1m\":0.5}}"), "5")}
+            << QStringLiteral("5") << qint64(2000);
     }
     void parse()
     {
@@ -68,7 +137,8 @@ private Q_SLOTS:
             SseParser parser;
             QList<SseMessage> got;
             for (qsizetype i = 0; i < input.size(); i += chunk)
-                got += parser.feed(QByteArrayView(input).sliced(i, qMin<qsizetype>(chunk, input.size() - i)));
+                got += parser.feed(
+                    QByteArrayView(input).sliced(i, qMin<qsizetype>(chunk, input.size() - i)));
             QCOMPARE(got.size(), expected.size());
             for (qsizetype i = 0; i < got.size(); ++i) {
                 QCOMPARE(got.at(i).type, expected.at(i).type);
@@ -86,7 +156,8 @@ private Q_SLOTS:
         parser.feed("id: 3\ndata: a\n\ndata: half");
         parser.reset();
         QCOMPARE(parser.lastEventId(), QStringLiteral("3"));
-        const auto events = parser.feed("\xef\xbb\xbf" "data: b\n\n");
+        const auto events = parser.feed("\xef\xbb\xbf"
+                                        "data: b\n\n");
         QCOMPARE(events.size(), 1);
         QCOMPARE(events.at(0).data, QStringLiteral("b")); // "half" was not joined in
         QCOMPARE(events.at(0).lastEventId, QStringLiteral("3"));

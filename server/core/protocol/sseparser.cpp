@@ -14,7 +14,10 @@ qsizetype incompleteTail(QByteArrayView bytes)
         const uchar c = uchar(bytes[bytes.size() - back]);
         if ((c & 0xc0) == 0x80)
             continue; // a continuation byte: look further back for its lead
-        const qsizetype length = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 1;
+        const qsizetype length = c >= 0xf0 && c <= 0xf4 ? 4
+            : c >= 0xe0                                 ? 3
+            : c >= 0xc2 && c < 0xe0                     ? 2
+                                                        : 1;
         return back < length ? back : 0;
     }
     return 0;
@@ -129,7 +132,8 @@ void SseParser::dispatch(QList<SseMessage> &out)
         return;
     }
     m_data.chop(1); // The last LF.
-    out.append(SseMessage{m_eventType.isEmpty() ? QStringLiteral("message") : m_eventType, m_data, m_lastEventId});
+    out.append(SseMessage {
+        m_eventType.isEmpty() ? QStringLiteral("message") : m_eventType, m_data, m_lastEventId});
     m_data.clear();
     m_eventType.clear();
 }

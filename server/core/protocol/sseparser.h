@@ -31,7 +31,6 @@ struct SseMessage
 class SseParser
 {
 public:
-
     /// Parses the next bytes of the stream; returns the events they completed, in order.
     QList<SseMessage> feed(QByteArrayView bytes);
 

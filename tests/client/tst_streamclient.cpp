@@ -1,0 +1,264 @@
+#include "streamclient.h"
+
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+
+using namespace Pushboard;
+using State = StreamClient::State;
+
+namespace {
+
+/// A server that answers each connection with the next scripted reply and records every request
+/// head: what a reconnecting client sends, and when it stops coming back.
+class ScriptedServer : public QObject
+{
+public:
+    struct Reply
+    {
+        QByteArray bytes; ///< Written as soon as the request head arrived.
+        bool close = true; ///< Then close the connection (else keep it open).
+    };
+
+    explicit ScriptedServer(QList<Reply> script)
+        : m_script(std::move(script))
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                connect(socket, &QTcpSocket::readyRead, this, [this, socket] {
+                    m_buffers[socket] += socket->readAll();
+                    if (!m_buffers[socket].contains("\r\n\r\n") || m_answered.contains(socket))
+                        return;
+                    m_answered.insert(socket);
+                    requests.append(m_buffers[socket]);
+                    const Reply reply = m_script.value(requests.size() - 1, m_script.constLast());
+                    socket->write(reply.bytes);
+                    if (reply.close)
+                        socket->disconnectFromHost();
+                    else
+                        m_open.append(socket);
+                });
+            }
+        });
+        m_server.listen(QHostAddress::LocalHost);
+        m_port = m_server.serverPort();
+    }
+    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/events").arg(m_port)); }
+    void stopListening() { m_server.close(); }
+    bool listenAgain() { return m_server.listen(QHostAddress::LocalHost, m_port); }
+    void closeOpenConnections()
+    {
+        for (QTcpSocket *socket : std::as_const(m_open))
+            socket->disconnectFromHost();
+        m_open.clear();
+    }
+    QByteArray header(int request, const QByteArray &name) const
+    {
+        for (const QByteArray &line : requests.value(request).split('\n')) {
+            if (line.toLower().startsWith(QByteArray(name.toLower() + ':')))
+                return line.mid(name.size() + 1).trimmed();
+        }
+        return {};
+    }
+    QList<QByteArray> requests;
+
+private:
+    QTcpServer m_server;
+    quint16 m_port = 0;
+    QList<Reply> m_script;
+    QHash<QTcpSocket *, QByteArray> m_buffers;
+    QSet<QTcpSocket *> m_answered;
+    QList<QTcpSocket *> m_open;
+};
+
+const QByteArray Ok = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n";
+
+struct Recorder
+{
+    explicit Recorder(StreamClient &client)
+    {
+        QObject::connect(
+            &client, &StreamClient::message, [this](const SseMessage &m) { messages.append(m); });
+        QObject::connect(&client, &StreamClient::stateChanged,
+            [this](State s, qint64 delay, const QString &reason) {
+                states.append(s);
+                if (s == State::Reconnecting) {
+                    delays.append(delay);
+                    delayReasons.append(reason);
+                }
+                reasons.append(reason);
+            });
+    }
+    QByteArrayList ids() const
+    {
+        QByteArrayList out;
+        for (const SseMessage &m : messages)
+            out.append(m.lastEventId.toUtf8());
+        return out;
+    }
+    QList<SseMessage> messages;
+    QList<State> states;
+    QList<qint64> delays;
+    QStringList delayReasons;
+    QStringList reasons;
+};
+
+StreamClient::Options sse(const QUrl &url)
+{
+    StreamClient::Options options;
+    options.url = url;
+    options.transport = StreamClient::Transport::Sse;
+    return options;
+}
+
+} // namespace
+
+/// EventSource's reconnection rules, checked against a scripted server.
+class tst_StreamClient : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void requestHeaders()
+    {
+        ScriptedServer server({{Ok + "data: x\n\n", false}});
+        StreamClient client;
+        Recorder r(client);
+        auto options = sse(server.url());
+        options.lastEventId = QStringLiteral("41");
+        options.token = QStringLiteral("t0k");
+        client.start(options);
+        QTRY_COMPARE(r.messages.size(), 1);
+        QCOMPARE(server.header(0, "Accept"), QByteArray("text/event-stream"));
+        QCOMPARE(server.header(0, "Cache-Control"), QByteArray("no-cache"));
+        QCOMPARE(server.header(0, "Last-Event-ID"), QByteArray("41"));
+        QCOMPARE(server.header(0, "Authorization"), QByteArray("Bearer t0k"));
+        QCOMPARE(client.state(), State::Open);
+    }
+
+    void reconnectsAfterTheStreamEndsWithLastEventIdAndRetry()
+    {
+        ScriptedServer server({{Ok + "retry: 50\nid: 1\ndata: a\n\nid: 2\ndata: b\n\n", true},
+            {Ok + "id: 3\ndata: c\n\n", false}});
+        StreamClient client;
+        Recorder r(client);
+        client.start(sse(server.url()));
+        QTRY_COMPARE(r.ids(), (QByteArrayList {"1", "2", "3"}));
+        QCOMPARE(server.requests.size(), 2);
+        QCOMPARE(server.header(0, "Last-Event-ID"), QByteArray());
+        QCOMPARE(server.header(1, "Last-Event-ID"), QByteArray("2"));
+        QCOMPARE(r.delays, QList<qint64> {50}); // the server's retry, exactly, the first time
+        QCOMPARE(r.reasons.at(r.states.indexOf(State::Reconnecting)),
+            QStringLiteral("the server ended the stream"));
+    }
+
+    void idOnlyBlockMovesTheResumePoint()
+    {
+        ScriptedServer server({{Ok + "retry: 20\nid: 1\ndata: a\n\nid: 5\n\n", true}, {Ok, false}});
+        StreamClient client;
+        Recorder r(client);
+        client.start(sse(server.url()));
+        QTRY_COMPARE(server.requests.size(), 2);
+        QCOMPARE(server.header(1, "Last-Event-ID"), QByteArray("5"));
+        QCOMPARE(r.ids(), QByteArrayList {"1"});
+    }
+
+    void fatalAnswersStopReconnecting_data()
+    {
+        QTest::addColumn<QByteArray>("reply");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("204") << QByteArray("HTTP/1.1 204 No Content\r\n\r\n")
+                             << QStringLiteral("HTTP 204");
+        QTest::newRow("500") << QByteArray(
+            "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\noops")
+                             << QStringLiteral("HTTP 500 Internal Server Error: oops");
+        QTest::newRow("404") << QByteArray("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                             << QStringLiteral("HTTP 404");
+        QTest::newRow("wrong content type") << QByteArray(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi")
+                                            << QStringLiteral("Content-Type is 'text/plain'");
+    }
+    void fatalAnswersStopReconnecting()
+    {
+        QFETCH(QByteArray, reply);
+        QFETCH(QString, reason);
+        ScriptedServer server({{reply, true}});
+        StreamClient client;
+        Recorder r(client);
+        client.start(sse(server.url()));
+        QTRY_COMPARE(client.state(), State::Error);
+        QVERIFY2(r.reasons.constLast().startsWith(reason), qPrintable(r.reasons.constLast()));
+        QVERIFY(!r.states.contains(State::Reconnecting));
+        QTest::qWait(100); // It does not come back.
+        QCOMPARE(server.requests.size(), 1);
+    }
+
+    void backoffGrowsWhileFailingAndResetsOnSuccess()
+    {
+        ScriptedServer server(
+            {{Ok + "retry: 10\nid: 1\ndata: a\n\n", true}, {Ok + "id: 2\ndata: b\n\n", true}});
+        StreamClient client;
+        Recorder r(client);
+        client.start(sse(server.url()));
+        QTRY_COMPARE(r.messages.size(), 1);
+        server.stopListening(); // Every reconnect is now refused.
+        QTRY_VERIFY_WITH_TIMEOUT(r.delays.size() >= 4, 10000);
+        QVERIFY(server.listenAgain());
+        QTRY_COMPARE_WITH_TIMEOUT(r.messages.size(), 2, 10000);
+        QTRY_VERIFY(r.delayReasons.count(QStringLiteral("the server ended the stream")) >= 2);
+        // After a stream that was open: exactly the server's retry. While refused: attempt n
+        // (counted since the last success) waits between retry and retry * 2^n.
+        int attempt = 0;
+        for (qsizetype i = 0; i < r.delays.size(); ++i) {
+            if (r.delayReasons.at(i) == QLatin1String("the server ended the stream")) {
+                QCOMPARE(r.delays.at(i), 10);
+                attempt = 1;
+            } else {
+                QVERIFY2(r.delays.at(i) >= 10 && r.delays.at(i) <= (10 << qMin(attempt, 20)),
+                    qPrintable(
+                        QStringLiteral("%1 at attempt %2").arg(r.delays.at(i)).arg(attempt)));
+                ++attempt;
+            }
+        }
+    }
+
+    void eventsAlreadyDeliveredAreDropped()
+    {
+        // A server that ignores Last-Event-ID and replays from the start.
+        ScriptedServer server({{Ok + "retry: 10\nid: 1\ndata: a\n\nid: 2\ndata: b\n\n", true},
+            {Ok + "id: 1\ndata: a\n\nid: 2\ndata: b\n\nid: 3\ndata: c\n\n", false}});
+        StreamClient client;
+        Recorder r(client);
+        client.start(sse(server.url()));
+        QTRY_COMPARE(server.requests.size(), 2);
+        QTRY_COMPARE(r.ids(), (QByteArrayList {"1", "2", "3"}));
+    }
+
+    void resetStartsDedupeOver()
+    {
+        ScriptedServer server({{Ok + "retry: 10\nid: 7\ndata: a\n\n", true},
+            {Ok + "id: 2\nevent: reset\ndata: {\"newest\":\"2\"}\n\nid: 3\ndata: b\n\n", false}});
+        StreamClient client;
+        Recorder r(client);
+        client.start(sse(server.url()));
+        QTRY_COMPARE(r.ids(), (QByteArrayList {"7", "2", "3"}));
+        QCOMPARE(r.messages.at(1).type, QStringLiteral("reset"));
+    }
+
+    void noReconnectCloses()
+    {
+        ScriptedServer server({{Ok + "data: a\n\n", true}});
+        StreamClient client;
+        Recorder r(client);
+        auto options = sse(server.url());
+        options.reconnect = false;
+        client.start(options);
+        QTRY_COMPARE(client.state(), State::Closed);
+        QCOMPARE(r.messages.size(), 1);
+        QCOMPARE(server.requests.size(), 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_StreamClient)
+#include "tst_streamclient.moc"
