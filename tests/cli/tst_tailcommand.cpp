@@ -1,0 +1,139 @@
+#include "testserver.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTest>
+
+using namespace Pushboard;
+
+/// `pushboard tail` as a user runs it: the real executable against a real server in this process
+/// (so the test waits with QTRY_*, never blocking the server's event loop).
+class tst_TailCommand : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init()
+    {
+        m_server = std::make_unique<TestServer>();
+        QVERIFY(m_server->start());
+    }
+    void cleanup() { m_server.reset(); }
+
+    void printsMessageEventsAsJsonLines_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QStringList>("extra");
+        QTest::newRow("sse") << QStringLiteral("http://127.0.0.1:PORT/events") << QStringList {};
+        QTest::newRow("ws") << QStringLiteral("ws://127.0.0.1:PORT/ws") << QStringList {};
+        QTest::newRow("poll") << QStringLiteral("http://127.0.0.1:PORT/api/events")
+                              << QStringList {
+                                     QStringLiteral("--transport"), QStringLiteral("poll")};
+        QTest::newRow("longpoll") << QStringLiteral("http://127.0.0.1:PORT/api/events")
+                                  << QStringList {
+                                         QStringLiteral("--transport"), QStringLiteral("longpoll")};
+    }
+    void printsMessageEventsAsJsonLines()
+    {
+        QFETCH(QString, url);
+        QFETCH(QStringList, extra);
+        const EventList stored
+            = m_server->store().append({EventDraft {QStringLiteral("a"), R"({"x":"line\nbreak"})"},
+                EventDraft {QStringLiteral("b"), "2"}, EventDraft {QStringLiteral("a"), "3"}});
+        QProcess tail;
+        tail.start(QStringLiteral(PUSHBOARD_BIN),
+            QStringList {QStringLiteral("tail"),
+                url.replace(QStringLiteral("PORT"), QString::number(m_server->port())),
+                QStringLiteral("--last-event-id"), QStringLiteral("0"), QStringLiteral("--topics"),
+                QStringLiteral("a"), QStringLiteral("--max-events"), QStringLiteral("2")}
+                + extra);
+        QTRY_VERIFY_WITH_TIMEOUT(tail.state() == QProcess::NotRunning, 20000);
+        QCOMPARE(tail.exitCode(), 0);
+        const QList<QByteArray> lines = tail.readAllStandardOutput().trimmed().split('\n');
+        QCOMPARE(lines.size(), 2);
+        QCOMPARE(lines.at(0),
+            "{\"type\":\"a\",\"data\":\"{\\\"time\\\":" + QByteArray::number(stored.at(0).timeMs)
+                + ",\\\"data\\\":{\\\"x\\\":\\\"line\\\\nbreak\\\"}}\",\"lastEventId\":\"1\"}");
+        QCOMPARE(QJsonDocument::fromJson(lines.at(1))
+                     .object()
+                     .value(QStringLiteral("lastEventId"))
+                     .toString(),
+            QStringLiteral("3"));
+        const QList<QByteArray> states = tail.readAllStandardError().trimmed().split('\n');
+        QCOMPARE(QJsonDocument::fromJson(states.constFirst())
+                     .object()
+                     .value(QStringLiteral("state"))
+                     .toString(),
+            QStringLiteral("connecting"));
+        QCOMPARE(QJsonDocument::fromJson(states.at(1))
+                     .object()
+                     .value(QStringLiteral("state"))
+                     .toString(),
+            QStringLiteral("open"));
+    }
+
+    void failures_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("stderrHas");
+        QTest::newRow("no url") << QStringList {} << 2
+                                << QStringLiteral("pushboard tail: no URL given");
+        QTest::newRow("bad scheme") << QStringList {QStringLiteral("ftp://x/")} << 2
+                                    << QStringLiteral("is not an http(s):// or ws(s):// URL");
+        QTest::newRow("not a url") << QStringList {QStringLiteral("::::")} << 2
+                                   << QStringLiteral("is not an http(s):// or ws(s):// URL");
+        QTest::newRow("transport mismatch") << QStringList {
+            QStringLiteral("ws://127.0.0.1:PORT/ws"), QStringLiteral("--transport"),
+            QStringLiteral("poll")} << 2 << QStringLiteral("--transport poll does not fit ws");
+        QTest::newRow("bad topic") << QStringList {QStringLiteral("http://127.0.0.1:PORT/events"),
+            QStringLiteral("--topics"), QStringLiteral("A")}
+                                   << 2 << QStringLiteral("bad topic 'A'");
+        QTest::newRow("refused, no reconnect")
+            << QStringList {QStringLiteral("http://127.0.0.1:1/events"),
+                   QStringLiteral("--no-reconnect")}
+            << 1 << QStringLiteral("{\"state\":\"closed\",\"reason\":\"Connection refused\"}");
+        QTest::newRow("not an event stream")
+            << QStringList {QStringLiteral("http://127.0.0.1:PORT/api/health")} << 1
+            << QStringLiteral("{\"state\":\"error\",\"reason\":\"Content-Type is "
+                              "'application/json', not text/event-stream\"}");
+        QTest::newRow("http error")
+            << QStringList {QStringLiteral("http://127.0.0.1:PORT/events?topics=BAD")} << 1
+            << QStringLiteral("{\"state\":\"error\",\"reason\":\"HTTP 400 Bad Request: "
+                              "{\\\"error\\\":\\\"bad topic 'BAD'");
+    }
+    void failures()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(int, exitCode);
+        QFETCH(QString, stderrHas);
+        for (QString &argument : arguments)
+            argument.replace(QStringLiteral("PORT"), QString::number(m_server->port()));
+        QProcess tail;
+        tail.start(QStringLiteral(PUSHBOARD_BIN), QStringList {QStringLiteral("tail")} + arguments);
+        QTRY_VERIFY_WITH_TIMEOUT(tail.state() == QProcess::NotRunning, 20000);
+        QCOMPARE(tail.exitCode(), exitCode);
+        const QString err = QString::fromUtf8(tail.readAllStandardError());
+        QVERIFY2(err.contains(stderrHas), qPrintable(err));
+        QVERIFY(tail.readAllStandardOutput().isEmpty());
+    }
+
+    void durationEndsWithZero()
+    {
+        QProcess tail;
+        tail.start(QStringLiteral(PUSHBOARD_BIN),
+            {QStringLiteral("tail"),
+                QStringLiteral("http://127.0.0.1:%1/events").arg(m_server->port()),
+                QStringLiteral("--duration"), QStringLiteral("0.3")});
+        QTRY_VERIFY_WITH_TIMEOUT(tail.state() == QProcess::NotRunning, 20000);
+        QCOMPARE(tail.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(tail.exitCode(), 0);
+    }
+
+private:
+    std::unique_ptr<TestServer> m_server;
+};
+
+QTEST_GUILESS_MAIN(tst_TailCommand)
+#include "tst_tailcommand.moc"
