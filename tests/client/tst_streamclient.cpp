@@ -4,6 +4,8 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+#include <QWebSocket>
+#include <QWebSocketServer>
 
 using namespace Pushboard;
 using State = StreamClient::State;
@@ -244,6 +246,33 @@ private Q_SLOTS:
         client.start(sse(server.url()));
         QTRY_COMPARE(r.ids(), (QByteArrayList {"7", "2", "3"}));
         QCOMPARE(r.messages.at(1).type, QStringLiteral("reset"));
+    }
+
+    void plainWebSocketServerMessagesAreMessages()
+    {
+        // Not Pushboard: no `state` first, so every text message is printed as it came.
+        QWebSocketServer server(QStringLiteral("plain"), QWebSocketServer::NonSecureMode);
+        QVERIFY(server.listen(QHostAddress::LocalHost));
+        QList<QWebSocket *> peers;
+        connect(&server, &QWebSocketServer::newConnection, this, [&] {
+            QWebSocket *peer = server.nextPendingConnection();
+            peers.append(peer);
+            peer->sendTextMessage(QStringLiteral("hello"));
+            peer->sendTextMessage(QStringLiteral("{\"op\":\"event\"}"));
+        });
+        StreamClient client;
+        Recorder r(client);
+        StreamClient::Options options;
+        options.url = QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(server.serverPort()));
+        options.transport = StreamClient::transportFor(options.url);
+        QCOMPARE(options.transport, StreamClient::Transport::WebSocket);
+        client.start(options);
+        QTRY_COMPARE(r.messages.size(), 2);
+        QCOMPARE(r.messages.at(0),
+            (SseMessage {QStringLiteral("message"), QStringLiteral("hello"), QString()}));
+        QCOMPARE(r.messages.at(1).data, QStringLiteral("{\"op\":\"event\"}"));
+        client.stop();
+        qDeleteAll(peers);
     }
 
     void noReconnectCloses()
