@@ -81,7 +81,7 @@ private Q_SLOTS:
                    msg("message", QStringLiteral("b"), "")}
             << QString() << qint64(-1);
         QTest::newRow("id with NULL ignored")
-            << QByteArray("id: 1\ndata: a\n\nid: 2\0003\ndata: b\n\n", 35)
+            << (QByteArray("id: 1\ndata: a\n\nid: 2") + '\0' + QByteArray("3\ndata: b\n\n"))
             << QList<SseMessage> {msg("message", QStringLiteral("a"), "1"),
                    msg("message", QStringLiteral("b"), "1")}
             << QStringLiteral("1") << qint64(-1);
