@@ -1,6 +1,8 @@
+#include "dashboardcommand.h"
 #include "servecommand.h"
 #include "tailcommand.h"
 
+#include <QApplication>
 #include <QCoreApplication>
 
 #include <cstdio>
@@ -40,10 +42,23 @@ int main(int argc, char *argv[])
         QCoreApplication app(argc, argv);
         return Pushboard::Cli::runTail(QCoreApplication::arguments());
     }
-    if (command.isEmpty())
-        std::fputs("pushboard: no command given\n", stderr);
-    else
-        std::fprintf(stderr, "pushboard: unknown command '%s'\n", argv[1]);
+    if (command.isEmpty() || command.startsWith(QLatin1Char('-'))) {
+        const bool display = qEnvironmentVariableIsSet("DISPLAY")
+            || qEnvironmentVariableIsSet("WAYLAND_DISPLAY")
+            || qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+        if (!display) {
+            std::fputs("pushboard: no display (DISPLAY is not set): starting the server without a "
+                       "window\n",
+                stderr);
+            QCoreApplication app(argc, argv);
+            QStringList arguments = QCoreApplication::arguments();
+            arguments.insert(1, QStringLiteral("serve"));
+            return Pushboard::Cli::runServe(arguments);
+        }
+        QApplication app(argc, argv); // Qt Charts from QML needs QApplication
+        return Pushboard::Gui::runDashboard(QApplication::arguments());
+    }
+    std::fprintf(stderr, "pushboard: unknown command '%s'\n", argv[1]);
     std::fputs(Usage, stderr);
     return 2;
 }

@@ -10,6 +10,10 @@ PUSHBOARD_BUILD_PACKAGES=(
     qt6-base-dev libqt6sql6-sqlite
     qt6-httpserver-dev libqt6httpserver6
     qt6-websockets-dev
+    qt6-declarative-dev qt6-declarative-dev-tools qt6-charts-dev libqt6opengl6-dev
+    qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtqml-workerscript
+    qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
+    qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtcharts
 )
 
 say() { printf '%s\n' "$*" >&2; }

@@ -33,8 +33,6 @@ private Q_SLOTS:
         QTest::newRow("serve help")
             << QStringList {QStringLiteral("serve"), QStringLiteral("--help")} << 0
             << QStringLiteral("Usage: ");
-        QTest::newRow("no command")
-            << QStringList {} << 2 << QStringLiteral("pushboard: no command given\n");
         QTest::newRow("unknown command")
             << QStringList {QStringLiteral("frobnicate")} << 2
             << QStringLiteral("pushboard: unknown command 'frobnicate'\n");

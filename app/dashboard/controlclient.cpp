@@ -1,0 +1,79 @@
+#include "controlclient.h"
+
+#include <QJsonDocument>
+#include <QNetworkRequest>
+#include <QUrl>
+
+namespace Pushboard {
+
+ControlClient::ControlClient(QObject *parent)
+    : QObject(parent)
+{
+    m_retry.setSingleShot(true);
+    m_retry.setInterval(2000);
+    connect(&m_retry, &QTimer::timeout, this, &ControlClient::open);
+    connect(&m_socket, &QWebSocket::connected, this, &ControlClient::connectedChanged);
+    connect(&m_socket, &QWebSocket::disconnected, this, [this] {
+        Q_EMIT connectedChanged();
+        m_retry.start();
+    });
+    connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
+        const QJsonObject message = QJsonDocument::fromJson(text.toUtf8()).object();
+        const QString op = message.value(QStringLiteral("op")).toString();
+        if (op == QLatin1String("state")) {
+            m_state = message.toVariantMap();
+            m_state.remove(QStringLiteral("op"));
+            Q_EMIT stateChanged();
+        } else if (op == QLatin1String("error")) {
+            m_lastError = message.value(QStringLiteral("error")).toString();
+            Q_EMIT lastErrorChanged();
+        }
+    });
+}
+
+void ControlClient::setUrl(const QString &url)
+{
+    if (url == m_url)
+        return;
+    m_url = url;
+    Q_EMIT urlChanged();
+    open();
+}
+
+void ControlClient::setToken(const QString &token)
+{
+    if (token == m_token)
+        return;
+    m_token = token;
+    Q_EMIT tokenChanged();
+    open();
+}
+
+void ControlClient::open()
+{
+    m_retry.stop();
+    if (m_url.isEmpty())
+        return;
+    QUrl url(m_url);
+    url.setScheme(
+        url.scheme() == QLatin1String("https") ? QStringLiteral("wss") : QStringLiteral("ws"));
+    url.setPath(QStringLiteral("/ws"));
+    QNetworkRequest request(url);
+    if (!m_token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    m_socket.abort();
+    m_socket.open(request);
+}
+
+void ControlClient::control(const QString &action, const QVariantMap &args)
+{
+    const QJsonObject message {{QStringLiteral("op"), QStringLiteral("control")},
+        {QStringLiteral("action"), action},
+        {QStringLiteral("args"), QJsonObject::fromVariantMap(args)}};
+    m_lastError.clear();
+    Q_EMIT lastErrorChanged();
+    m_socket.sendTextMessage(
+        QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
+}
+
+} // namespace Pushboard

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QObject>
+#include <QQmlEngine>
+#include <QTimer>
+#include <QWebSocket>
+
+namespace Pushboard {
+
+/// The dashboard's controls panel: a WebSocket to the server's `/ws` that sends `control`
+/// messages and shows the server's `state` (SPEC.md). Reconnects every two seconds while the
+/// server is away.
+class ControlClient : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    /// The server's base URL, e.g. `http://127.0.0.1:8765`.
+    Q_PROPERTY(QString url READ url WRITE setUrl NOTIFY urlChanged)
+    Q_PROPERTY(QString token READ token WRITE setToken NOTIFY tokenChanged)
+    Q_PROPERTY(bool connected READ isConnected NOTIFY connectedChanged)
+    /// The last `state` message: interval, paused, keepalive, latency, stallRemaining, connections.
+    Q_PROPERTY(QVariantMap state READ state NOTIFY stateChanged)
+    /// The last error the server answered, if any.
+    Q_PROPERTY(QString lastError READ lastError NOTIFY lastErrorChanged)
+
+public:
+    explicit ControlClient(QObject *parent = nullptr);
+
+    [[nodiscard]] QString url() const { return m_url; }
+    void setUrl(const QString &url);
+    [[nodiscard]] QString token() const { return m_token; }
+    void setToken(const QString &token);
+    [[nodiscard]] bool isConnected() const
+    {
+        return m_socket.state() == QAbstractSocket::ConnectedState;
+    }
+    [[nodiscard]] QVariantMap state() const { return m_state; }
+    [[nodiscard]] QString lastError() const { return m_lastError; }
+
+    /// Sends `{"op":"control","action":action,"args":args}`.
+    Q_INVOKABLE void control(const QString &action, const QVariantMap &args = {});
+
+Q_SIGNALS:
+    void urlChanged();
+    void tokenChanged();
+    void connectedChanged();
+    void stateChanged();
+    void lastErrorChanged();
+
+private:
+    void open();
+
+    QString m_url;
+    QString m_token;
+    QWebSocket m_socket;
+    QVariantMap m_state;
+    QString m_lastError;
+    QTimer m_retry;
+};
+
+} // namespace Pushboard

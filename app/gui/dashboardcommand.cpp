@@ -1,0 +1,138 @@
+#include "dashboardcommand.h"
+
+#include "procmetricsource.h"
+#include "serverhost.h"
+#include "serveroptions.h"
+#include "unixsignals.h"
+
+#include <QApplication>
+#include <QQmlApplicationEngine>
+#include <QQuickWindow>
+#include <QSettings>
+#include <QtQml/qqmlextensionplugin.h>
+
+#include <cstdio>
+
+Q_IMPORT_QML_PLUGIN(Pushboard_ClientPlugin)
+Q_IMPORT_QML_PLUGIN(Pushboard_UiPlugin)
+
+namespace Pushboard::Gui {
+
+namespace {
+
+void printLine(FILE *stream, const QString &line)
+{
+    std::fputs(qPrintable(line + QLatin1Char('\n')), stream);
+    std::fflush(stream);
+}
+
+} // namespace
+
+int runDashboard(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Pushboard: a live dashboard of this machine, or of a remote Pushboard server."));
+    parser.addHelpOption();
+    Cli::addServerOptions(parser);
+    parser.addOptions({
+        {QStringLiteral("connect"),
+            QStringLiteral("Watch this server instead of starting one (e.g. http://host:8765)."),
+            QStringLiteral("URL")},
+        {QStringLiteral("no-server"), QStringLiteral("Start no embedded server.")},
+        {QStringLiteral("transport"),
+            QStringLiteral("sse, ws, poll or longpoll (default: the last one used)."),
+            QStringLiteral("T")},
+        {QStringLiteral("theme"), QStringLiteral("light or dark (default: the system's)."),
+            QStringLiteral("THEME")},
+    });
+    if (!parser.parse(arguments)) {
+        printLine(
+            stderr, QStringLiteral("pushboard: %1 (see pushboard --help)").arg(parser.errorText()));
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        printLine(stdout, parser.helpText());
+        return 0;
+    }
+    QString error;
+    const auto config = Cli::serverConfigFrom(parser, &error);
+    if (!config) {
+        printLine(stderr, QStringLiteral("pushboard: %1").arg(error));
+        return 2;
+    }
+    const QString transport = parser.value(QStringLiteral("transport"));
+    if (!transport.isEmpty()
+        && !QStringList {QStringLiteral("sse"), QStringLiteral("ws"), QStringLiteral("poll"),
+            QStringLiteral("longpoll")}
+                .contains(transport)) {
+        printLine(stderr,
+            QStringLiteral("pushboard: --transport takes sse, ws, poll or longpoll, not '%1'")
+                .arg(transport));
+        return 2;
+    }
+
+    QSettings settings;
+    std::unique_ptr<ServerHost> host;
+    QString url = parser.value(QStringLiteral("connect"));
+    if (url.isEmpty() && !parser.isSet(QStringLiteral("no-server"))) {
+        std::vector<std::unique_ptr<MetricSource>> sources;
+        sources.push_back(std::make_unique<ProcMetricSource>());
+        host = std::make_unique<ServerHost>(std::move(sources));
+        if (!host->start(*config)) {
+            printLine(stderr, QStringLiteral("pushboard: %1").arg(host->errorString()));
+            return 1;
+        }
+        const QString address = config->bindAddress == QLatin1String("0.0.0.0")
+            ? QStringLiteral("127.0.0.1")
+            : config->bindAddress;
+        url = QStringLiteral("http://%1:%2").arg(address).arg(host->port());
+        printLine(stdout,
+            QStringLiteral("pushboard: serving on %1 (event log in %2)")
+                .arg(url, config->store.dataDir));
+    } else if (url.isEmpty()) {
+        url = settings.value(QStringLiteral("source"), QStringLiteral("http://127.0.0.1:8765"))
+                  .toString();
+    }
+
+    QQmlApplicationEngine engine;
+    engine.setInitialProperties({
+        {QStringLiteral("serverUrl"), url},
+        {QStringLiteral("token"), config->token},
+        {QStringLiteral("transport"),
+            transport.isEmpty()
+                ? settings.value(QStringLiteral("transport"), QStringLiteral("sse")).toString()
+                : transport},
+        {QStringLiteral("windowMinutes"),
+            settings.value(QStringLiteral("windowMinutes"), 5).toInt()},
+        {QStringLiteral("themeOverride"), parser.value(QStringLiteral("theme"))},
+    });
+    engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Pushboard/Ui/Main.qml")));
+    if (engine.rootObjects().isEmpty()) {
+        printLine(stderr, QStringLiteral("pushboard: the dashboard could not be loaded"));
+        return 1;
+    }
+    auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    const QRect geometry = settings.value(QStringLiteral("geometry")).toRect();
+    if (window && geometry.isValid())
+        window->setGeometry(geometry);
+
+    Cli::quitOnTerminationSignals(QCoreApplication::instance());
+    const int code = QApplication::exec();
+
+    if (window) {
+        settings.setValue(QStringLiteral("geometry"), window->geometry());
+        if (QObject *source = window->findChild<QObject *>(QStringLiteral("source"))) {
+            if (parser.isSet(QStringLiteral("connect"))
+                || parser.isSet(QStringLiteral("no-server")))
+                settings.setValue(QStringLiteral("source"), source->property("url"));
+            settings.setValue(QStringLiteral("transport"), source->property("transport"));
+            settings.setValue(QStringLiteral("windowMinutes"), source->property("windowMinutes"));
+        }
+    }
+    if (host)
+        host->stop();
+    return code;
+}
+
+} // namespace Pushboard::Gui

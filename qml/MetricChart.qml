@@ -1,0 +1,119 @@
+pragma ComponentBehavior: Bound
+import QtQuick
+import QtQuick.Layouts
+import QtCharts
+import Pushboard.Client
+
+// A time chart of DashboardSource series: every key in `keys`, and every key that starts with
+// `prefix` as it appears (one line per CPU core or network interface). Points arrive through
+// ChartFeeder (C++), twice a second at most.
+Rectangle {
+    id: card
+
+    required property DashboardSource source
+    required property string title
+    property var keys: []
+    property string prefix: ""
+    property var names: ({})      // key -> legend name
+    property double scale: 1      // applied to every value
+    property string unit: ""
+    property double fixedMax: 0   // 0: scale to the data
+
+    Layout.fillWidth: true
+    Layout.fillHeight: true
+    Layout.minimumHeight: 180
+    radius: Theme.radius
+    color: Theme.surface
+    border.color: Theme.border
+
+    property var shown: ({})
+
+    function addKey(key) {
+        if (shown[key] !== undefined)
+            return;
+        const index = Object.keys(shown).length;
+        const series = chart.createSeries(ChartView.SeriesTypeLine, names[key] || legendName(key), xAxis, yAxis);
+        series.color = Theme.series[index % Theme.series.length];
+        series.width = key.endsWith("total") || index === 0 ? 2.5 : 1.5;
+        const feeder = feederComponent.createObject(card, { key: key, series: series });
+        shown[key] = feeder;
+    }
+    function legendName(key) {
+        const parts = key.split(".");
+        if (parts[0] === "cpu")
+            return "core " + parts[1];
+        if (parts[0] === "net")
+            return parts.slice(1, -1).join(".") + (parts[parts.length - 1] === "rx" ? " ↓" : " ↑");
+        return key;
+    }
+    function addMatching() {
+        for (const key of keys)
+            addKey(key);
+        if (prefix.length > 0)
+            for (const key of source.seriesKeys(prefix))
+                addKey(key);
+    }
+    function rescale() {
+        if (fixedMax > 0) {
+            yAxis.max = fixedMax;
+            return;
+        }
+        const max = source.maxValue(Object.keys(shown)) * scale;
+        yAxis.max = max > 0 ? max * 1.15 : 1;
+        yAxis.labelFormat = yAxis.max >= 100 ? "%.0f" : yAxis.max >= 10 ? "%.1f" : "%.2f";
+    }
+
+    Component {
+        id: feederComponent
+        ChartFeeder { source: card.source; scale: card.scale }
+    }
+
+    Connections {
+        target: card.source
+        function onSeriesAdded(key) {
+            if (card.prefix.length > 0 && key.startsWith(card.prefix))
+                card.addKey(key);
+        }
+        function onSeriesChanged() { card.rescale(); }
+    }
+
+    Component.onCompleted: { addMatching(); rescale(); }
+
+    Text {
+        id: heading
+        x: Theme.spacing; y: Theme.spacing / 2
+        text: card.title + (card.unit.length ? "  (" + card.unit + ")" : "")
+        color: Theme.text
+        font.pixelSize: 15
+        font.bold: true
+    }
+
+    ChartView {
+        id: chart
+        anchors { left: parent.left; right: parent.right; top: heading.bottom; bottom: parent.bottom; margins: 2 }
+        antialiasing: true
+        backgroundColor: "transparent"
+        theme: Theme.dark ? ChartView.ChartThemeDark : ChartView.ChartThemeLight
+        legend.alignment: Qt.AlignBottom
+        legend.labelColor: Theme.muted
+        margins { left: 4; right: 8; top: 4; bottom: 4 }
+
+        DateTimeAxis {
+            id: xAxis
+            format: "hh:mm:ss"
+            tickCount: 5
+            min: new Date(card.source.windowStart)
+            max: new Date(card.source.windowEnd)
+            labelsColor: Theme.muted
+            gridLineColor: Theme.border
+        }
+        ValueAxis {
+            id: yAxis
+            min: 0
+            max: 1
+            labelFormat: "%.3g"
+            labelsColor: Theme.muted
+            gridLineColor: Theme.border
+        }
+    }
+}
