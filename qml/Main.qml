@@ -233,8 +233,10 @@ ApplicationWindow {
                 controls: controls
                 Layout.fillWidth: true
             }
-            Item {
-                Layout.fillHeight: true
+            MetricChart {
+                source: source
+                title: "Published numbers"
+                prefix: "topic."
             }
         }
     }

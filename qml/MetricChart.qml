@@ -42,6 +42,8 @@ Rectangle {
         const parts = key.split(".");
         if (parts[0] === "cpu")
             return "core " + parts[1];
+        if (parts[0] === "topic")
+            return key.substring(6);
         if (parts[0] === "net")
             return parts.slice(1, -1).join(".") + (parts[parts.length - 1] === "rx" ? " ↓" : " ↑");
         return key;

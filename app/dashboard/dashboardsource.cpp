@@ -245,6 +245,14 @@ void DashboardSource::onMessage(const SseMessage &message)
         m_current.insert(QStringLiteral("diskRead"), num("readBps"));
         m_current.insert(QStringLiteral("diskWrite"), num("writeBps"));
     } else if (topic != QLatin1String("gap") && topic != QLatin1String("reset")) {
+        // Any other topic: its numbers become series of their own, and every event is listed.
+        if (data.isDouble())
+            add(QStringLiteral("topic.%1").arg(topic), time, data.toDouble());
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            if (it.value().isDouble())
+                add(QStringLiteral("topic.%1.%2").arg(topic, it.key()), time,
+                    it.value().toDouble());
+        }
         m_recent->prepend(message.lastEventId, topic, time, QString::fromUtf8(compactJson(data)));
     }
 }

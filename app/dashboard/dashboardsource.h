@@ -24,7 +24,8 @@ namespace Pushboard {
 /// series continue without a gap or a duplicate.
 ///
 /// Series keys: `cpu.total`, `cpu.<n>`, `mem.used`, `mem.available`, `mem.swapUsed`, `load.1m`,
-/// `load.5m`, `load.15m`, `net.<interface>.rx`, `net.<interface>.tx`, `disk.read`, `disk.write`;
+/// `load.5m`, `load.15m`, `net.<interface>.rx`, `net.<interface>.tx`, `disk.read`, `disk.write`,
+/// and for any other topic `topic.<topic>` (a number) or `topic.<topic>.<field>` (numeric fields);
 /// x is ms since the epoch, y the value (percent, bytes, load, bytes per second).
 class DashboardSource : public QObject
 {

@@ -1,0 +1,111 @@
+#include "chartfeeder.h"
+#include "dashboardsource.h"
+#include "testserver.h"
+
+#include <QApplication>
+#include <QSignalSpy>
+#include <QTest>
+#include <QtCharts/QLineSeries>
+
+using namespace Pushboard;
+
+/// DashboardSource and ChartFeeder against a real server: the series, the tiles, other topics,
+/// and a transport switch in the middle of a stream.
+class tst_DashboardSource : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init()
+    {
+        m_server = std::make_unique<TestServer>();
+        m_server->config.retryMs = 50;
+        QVERIFY(m_server->start());
+    }
+    void cleanup() { m_server.reset(); }
+
+    void seriesTilesAndOtherTopics()
+    {
+        publishSample(QDateTime::currentMSecsSinceEpoch() - 2000);
+        DashboardSource source;
+        source.setUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server->port()));
+        QTRY_COMPARE(source.state(), QStringLiteral("open"));
+        QTRY_VERIFY(!source.points(QStringLiteral("cpu.total")).isEmpty()); // filled from the log
+        QCOMPARE(source.seriesKeys(QStringLiteral("cpu.")),
+            (QStringList {
+                QStringLiteral("cpu.0"), QStringLiteral("cpu.1"), QStringLiteral("cpu.total")}));
+        QCOMPARE(source.seriesKeys(QStringLiteral("net.")),
+            (QStringList {QStringLiteral("net.eth0.rx"), QStringLiteral("net.eth0.tx")}));
+        QTRY_COMPARE(source.current().value(QStringLiteral("cpu")).toDouble(), 12.5);
+        QCOMPARE(source.current().value(QStringLiteral("memTotal")).toDouble(), 8000.0);
+        QCOMPARE(source.current().value(QStringLiteral("rx")).toDouble(), 1200.0);
+        QCOMPARE(source.maxValue({QStringLiteral("load.1m"), QStringLiteral("load.5m")}), 0.5);
+
+        publishSample(QDateTime::currentMSecsSinceEpoch() - 1000);
+        m_server->store().append({EventDraft {QStringLiteral("deploy"), R"({"v":"1.2"})"}});
+        m_server->store().append({EventDraft {QStringLiteral("queue.depth"), "42"}});
+        QTRY_COMPARE(source.recentEvents()->rowCount(), 2);
+        QCOMPARE(source.seriesKeys(QStringLiteral("topic.")),
+            QStringList {QStringLiteral("topic.queue.depth")});
+        m_server->store().append(
+            {EventDraft {QStringLiteral("build"), R"({"ms":1500,"ok":true,"name":"x"})"}});
+        QTRY_COMPARE(source.seriesKeys(QStringLiteral("topic.")),
+            (QStringList {QStringLiteral("topic.build.ms"), QStringLiteral("topic.queue.depth")}));
+        QCOMPARE(source.recentEvents()->index(2).data(RecentEventsModel::DataRole).toString(),
+            QStringLiteral(R"({"v":"1.2"})"));
+        QTRY_COMPARE(source.points(QStringLiteral("cpu.total")).size(), 2);
+
+        QLineSeries line;
+        ChartFeeder feeder;
+        feeder.setSource(&source);
+        feeder.setSeries(&line);
+        feeder.setScale(2);
+        feeder.setKey(QStringLiteral("cpu.total"));
+        QCOMPARE(line.count(), 2);
+        QCOMPARE(line.at(0).y(), 25.0);
+    }
+
+    void transportSwitchContinuesWithoutGapsOrDuplicates()
+    {
+        DashboardSource source;
+        source.setUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server->port()));
+        QTRY_COMPARE(source.state(), QStringLiteral("open"));
+        int n = 0;
+        const auto publish = [&](int count) {
+            for (int i = 0; i < count; ++i)
+                m_server->store().append(
+                    {EventDraft {QStringLiteral("seq"), QByteArray::number(++n)}});
+        };
+        publish(3);
+        QTRY_COMPARE(source.recentEvents()->rowCount(), 3);
+        for (const char *transport : {"ws", "longpoll", "poll", "sse"}) {
+            source.setTransport(QLatin1String(transport));
+            publish(2); // while it switches
+            QTRY_COMPARE_WITH_TIMEOUT(source.recentEvents()->rowCount(), n, 10000);
+            QTRY_COMPARE(source.state(), QStringLiteral("open"));
+        }
+        // Newest first: n, n-1, ..., 1 — every event once, none missing.
+        for (int row = 0; row < n; ++row)
+            QCOMPARE(source.recentEvents()->index(row).data(RecentEventsModel::DataRole).toString(),
+                QString::number(n - row));
+    }
+
+private:
+    void publishSample(qint64 time)
+    {
+        m_server->store().append({
+            EventDraft {QStringLiteral("system.cpu"), R"({"total":12.5,"cores":[10,15]})", time},
+            EventDraft {QStringLiteral("system.memory"),
+                R"({"total":8000,"used":3000,"available":5000,"swapTotal":0,"swapUsed":0})", time},
+            EventDraft {QStringLiteral("system.load"), R"({"1m":0.5,"5m":0.25,"15m":0.125})", time},
+            EventDraft {QStringLiteral("system.net"),
+                R"({"interfaces":{"eth0":{"rxBps":1200,"txBps":800}}})", time},
+            EventDraft {QStringLiteral("system.disk"), R"({"readBps":0,"writeBps":40960})", time},
+        });
+    }
+
+    std::unique_ptr<TestServer> m_server;
+};
+
+QTEST_MAIN(tst_DashboardSource)
+#include "tst_dashboardsource.moc"
