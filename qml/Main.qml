@@ -15,8 +15,9 @@ ApplicationWindow {
     required property int windowMinutes
     property string themeOverride: ""
 
-    width: 1400
-    height: 900
+    // 1400 x 900, or the screen when it is smaller (but never below the minimum).
+    width: Math.max(minimumWidth, Math.min(1400, Screen.desktopAvailableWidth || 1400))
+    height: Math.max(minimumHeight, Math.min(900, Screen.desktopAvailableHeight || 900))
     minimumWidth: 1024
     minimumHeight: 700
     visible: true
@@ -165,7 +166,7 @@ ApplicationWindow {
                 Rectangle {
                     Layout.fillWidth: true
                     Layout.fillHeight: true
-                    Layout.minimumHeight: 180
+                    Layout.minimumHeight: 150
                     radius: Theme.radius
                     color: Theme.surface
                     border.color: Theme.border
@@ -224,7 +225,7 @@ ApplicationWindow {
         }
 
         ColumnLayout {
-            Layout.preferredWidth: Math.max(300, window.width * 0.2)
+            Layout.preferredWidth: Math.max(260, window.width * 0.2)
             Layout.maximumWidth: 480
             Layout.fillHeight: true
             spacing: Theme.spacing

@@ -6,7 +6,7 @@ import Pushboard.Client
 
 // A time chart of DashboardSource series: every key in `keys`, and every key that starts with
 // `prefix` as it appears (one line per CPU core or network interface). Points arrive through
-// ChartFeeder (C++), twice a second at most.
+// ChartFeeder (C++), once a second at most.
 Rectangle {
     id: card
 
@@ -21,7 +21,9 @@ Rectangle {
 
     Layout.fillWidth: true
     Layout.fillHeight: true
-    Layout.minimumHeight: 180
+    Layout.minimumHeight: 150
+    Layout.minimumWidth: 200
+    Layout.preferredWidth: 400
     radius: Theme.radius
     color: Theme.surface
     border.color: Theme.border
@@ -97,13 +99,14 @@ Rectangle {
         backgroundColor: "transparent"
         theme: Theme.dark ? ChartView.ChartThemeDark : ChartView.ChartThemeLight
         legend.alignment: Qt.AlignBottom
+        legend.visible: card.height > 220 // small cards keep the room for the plot
         legend.labelColor: Theme.muted
         margins { left: 4; right: 8; top: 4; bottom: 4 }
 
         DateTimeAxis {
             id: xAxis
-            format: "hh:mm:ss"
-            tickCount: 5
+            format: card.width > 450 ? "hh:mm:ss" : "hh:mm"
+            tickCount: card.width > 450 ? 5 : 3
             min: new Date(card.source.windowStart)
             max: new Date(card.source.windowEnd)
             labelsColor: Theme.muted
@@ -111,6 +114,7 @@ Rectangle {
         }
         ValueAxis {
             id: yAxis
+            tickCount: card.height > 260 ? 5 : 3
             min: 0
             max: 1
             labelFormat: "%.3g"

@@ -11,6 +11,8 @@ Rectangle {
     property string detail: ""
 
     Layout.fillWidth: true
+    Layout.minimumWidth: 96
+    Layout.preferredWidth: 150
     Layout.preferredHeight: 96
     radius: Theme.radius
     color: Theme.surface
@@ -21,7 +23,7 @@ Rectangle {
         anchors.margins: Theme.spacing
         spacing: 2
         Text { text: tile.label; color: Theme.muted; font.pixelSize: 13 }
-        Text { text: tile.value; color: Theme.text; font.pixelSize: 22; font.bold: true; elide: Text.ElideRight; width: parent.width }
+        Text { text: tile.value; color: Theme.text; font.pixelSize: tile.width < 140 ? 17 : 22; font.bold: true; elide: Text.ElideRight; width: parent.width }
         Text { text: tile.detail; color: Theme.muted; font.pixelSize: 12; visible: text.length > 0; width: parent.width
                wrapMode: Text.WordWrap; maximumLineCount: 2; elide: Text.ElideRight }
     }

@@ -10,7 +10,7 @@
 namespace Pushboard {
 
 /// Feeds one chart line from a DashboardSource series: `QXYSeries::replace()` with the points in
-/// the window, whenever the source says its series changed (at most twice a second), so QML never
+/// the window, whenever the source says its series changed (at most once a second), so QML never
 /// handles points one by one.
 class ChartFeeder : public QObject
 {

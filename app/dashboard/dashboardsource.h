@@ -49,7 +49,7 @@ class DashboardSource : public QObject
     /// Events per second over the last five seconds.
     Q_PROPERTY(double eventRate READ eventRate NOTIFY statsChanged)
     /// Current figures for the tiles: cpu, memUsed, memTotal, swapUsed, load1, load5, load15,
-    /// rx, tx (bytes/s over all interfaces), diskRead, diskWrite (bytes/s). Updated at most twice
+    /// rx, tx (bytes/s over all interfaces), diskRead, diskWrite (bytes/s). Updated at most once
     /// a second.
     Q_PROPERTY(QVariantMap current READ current NOTIFY currentChanged)
     /// Start and end of the chart window (ms since the epoch), for the time axes.
@@ -103,7 +103,7 @@ Q_SIGNALS:
     void statsChanged();
     void currentChanged();
     void windowMoved();
-    /// Points were added to some series since the last signal (emitted at most twice a second).
+    /// Points were added to some series since the last signal (emitted at most once a second).
     void seriesChanged();
     void seriesAdded(const QString &key);
 

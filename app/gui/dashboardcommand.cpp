@@ -8,6 +8,7 @@
 #include <QApplication>
 #include <QQmlApplicationEngine>
 #include <QQuickWindow>
+#include <QScreen>
 #include <QSettings>
 #include <QtQml/qqmlextensionplugin.h>
 
@@ -95,6 +96,11 @@ int runDashboard(const QStringList &arguments)
                   .toString();
     }
 
+    // The charts are painted with QPainter (Qt Charts) whatever the backend, so the software
+    // scene graph costs least: measured under Xvfb, 2.1% of a core and 79 MB against 5.8% and
+    // 190 MB with Mesa's software OpenGL. QT_QUICK_BACKEND still chooses another.
+    if (!qEnvironmentVariableIsSet("QT_QUICK_BACKEND"))
+        QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
     QQmlApplicationEngine engine;
     engine.setInitialProperties({
         {QStringLiteral("serverUrl"), url},
@@ -113,8 +119,10 @@ int runDashboard(const QStringList &arguments)
         return 1;
     }
     auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    // The remembered geometry, if it still fits the screen (it may be another, smaller one now).
     const QRect geometry = settings.value(QStringLiteral("geometry")).toRect();
-    if (window && geometry.isValid())
+    if (window && geometry.isValid() && window->screen()
+        && window->screen()->availableGeometry().contains(geometry))
         window->setGeometry(geometry);
 
     Cli::quitOnTerminationSignals(QCoreApplication::instance());
