@@ -15,9 +15,9 @@ ApplicationWindow {
     required property int windowMinutes
     property string themeOverride: ""
 
-    // 1400 x 900, or the screen when it is smaller (but never below the minimum).
-    width: Math.max(minimumWidth, Math.min(1400, Screen.desktopAvailableWidth || 1400))
-    height: Math.max(minimumHeight, Math.min(900, Screen.desktopAvailableHeight || 900))
+    // The first size; the program shrinks it to a smaller screen or restores the last one.
+    width: 1400
+    height: 900
     minimumWidth: 1024
     minimumHeight: 700
     visible: true

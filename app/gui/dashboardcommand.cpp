@@ -73,7 +73,8 @@ int runDashboard(const QStringList &arguments)
         return 2;
     }
 
-    QSettings settings;
+    QSettings settings(QSettings::IniFormat, QSettings::UserScope, QStringLiteral("pushboard"),
+        QStringLiteral("dashboard")); // ~/.config/pushboard/dashboard.ini
     std::unique_ptr<ServerHost> host;
     QString url = parser.value(QStringLiteral("connect"));
     if (url.isEmpty() && !parser.isSet(QStringLiteral("no-server"))) {
@@ -119,11 +120,17 @@ int runDashboard(const QStringList &arguments)
         return 1;
     }
     auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
-    // The remembered geometry, if it still fits the screen (it may be another, smaller one now).
-    const QRect geometry = settings.value(QStringLiteral("geometry")).toRect();
-    if (window && geometry.isValid() && window->screen()
-        && window->screen()->availableGeometry().contains(geometry))
-        window->setGeometry(geometry);
+    // The remembered geometry if it still fits the screen (it may be another, smaller one now),
+    // else the window's own size, shrunk to the screen but not below its minimum.
+    if (window && window->screen()) {
+        const QRect available = window->screen()->availableGeometry();
+        const QRect geometry = settings.value(QStringLiteral("geometry")).toRect();
+        if (geometry.isValid() && available.contains(geometry))
+            window->setGeometry(geometry);
+        else
+            window->resize(
+                window->size().boundedTo(available.size()).expandedTo(window->minimumSize()));
+    }
 
     Cli::quitOnTerminationSignals(QCoreApplication::instance());
     const int code = QApplication::exec();
