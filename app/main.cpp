@@ -10,7 +10,11 @@
 namespace {
 
 const char Usage[]
-    = "Usage: pushboard COMMAND [options]\n"
+    = "Usage: pushboard [COMMAND] [options]\n"
+      "\n"
+      "Without a command: the dashboard window and its embedded server (without a display:\n"
+      "the server alone). Options: --connect URL, --no-server, --transport sse|ws|poll|longpoll,\n"
+      "--theme light|dark, and the server options of 'pushboard serve --help'.\n"
       "\n"
       "Commands:\n"
       "  serve   Serve this machine's metrics and published events (no window).\n"

@@ -29,7 +29,7 @@ private Q_SLOTS:
         QTest::newRow("version") << QStringList {QStringLiteral("--version")} << 0
                                  << QStringLiteral("pushboard " PUSHBOARD_VERSION "\n");
         QTest::newRow("help") << QStringList {QStringLiteral("--help")} << 0
-                              << QStringLiteral("Usage: pushboard COMMAND");
+                              << QStringLiteral("Usage: pushboard [COMMAND] [options]");
         QTest::newRow("serve help")
             << QStringList {QStringLiteral("serve"), QStringLiteral("--help")} << 0
             << QStringLiteral("Usage: ");
