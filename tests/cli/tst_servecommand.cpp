@@ -92,10 +92,13 @@ private Q_SLOTS:
         env.remove(QStringLiteral("WAYLAND_DISPLAY"));
         env.remove(QStringLiteral("QT_QPA_PLATFORM"));
         process.setProcessEnvironment(env);
-        process.start(QStringLiteral(PUSHBOARD_BIN), {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data-dir"), m_dir->path()});
+        process.start(QStringLiteral(PUSHBOARD_BIN),
+            {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data-dir"),
+                m_dir->path()});
         QVERIFY(process.waitForReadyRead(30000));
         QVERIFY(process.readLine().startsWith("pushboard serve: listening on http://127.0.0.1:"));
-        QVERIFY(process.readAllStandardError().startsWith("pushboard: no display (DISPLAY is not set): starting the server without a window\n"));
+        QVERIFY(process.readAllStandardError().startsWith(
+            "pushboard: no display (DISPLAY is not set): starting the server without a window\n"));
         process.terminate();
         QVERIFY(process.waitForFinished(30000));
         QCOMPARE(process.exitCode(), 0);

@@ -23,13 +23,12 @@ class TestServerInfo : public QObject
 public:
     explicit TestServerInfo(QString url)
         : m_url(std::move(url))
-    {
-    }
+    { }
     [[nodiscard]] QString url() const { return m_url; }
     /// Publishes an event, as POST /api/publish would.
     Q_INVOKABLE void publish(const QString &topic, const QString &json)
     {
-        m_host->store()->append({Pushboard::EventDraft{topic, json.toUtf8()}});
+        m_host->store()->append({Pushboard::EventDraft {topic, json.toUtf8()}});
     }
     Pushboard::ServerHost *m_host = nullptr;
 
@@ -52,7 +51,8 @@ public:
         config.store.dataDir = m_dir.path();
         if (!m_host->start(config))
             qFatal("test server: %s", qPrintable(m_host->errorString()));
-        m_info = std::make_unique<TestServerInfo>(QStringLiteral("http://127.0.0.1:%1").arg(m_host->port()));
+        m_info = std::make_unique<TestServerInfo>(
+            QStringLiteral("http://127.0.0.1:%1").arg(m_host->port()));
         m_info->m_host = m_host.get();
     }
 
