@@ -199,12 +199,13 @@ private Q_SLOTS:
     void backoffGrowsWhileFailingAndResetsOnSuccess()
     {
         ScriptedServer server(
-            {{Ok + "retry: 10\nid: 1\ndata: a\n\n", true}, {Ok + "id: 2\ndata: b\n\n", true}});
+            {{Ok + "retry: 10\nid: 1\ndata: a\n\n", false}, {Ok + "id: 2\ndata: b\n\n", true}});
         StreamClient client;
         Recorder r(client);
         client.start(sse(server.url()));
         QTRY_COMPARE(r.messages.size(), 1);
-        server.stopListening(); // Every reconnect is now refused.
+        server.stopListening(); // Every reconnect is now refused...
+        server.closeOpenConnections(); // ...and the stream ends.
         QTRY_VERIFY_WITH_TIMEOUT(r.delays.size() >= 4, 10000);
         QVERIFY(server.listenAgain());
         QTRY_COMPARE_WITH_TIMEOUT(r.messages.size(), 2, 10000);
