@@ -66,6 +66,7 @@ void DashboardSource::setUrl(const QString &url)
     if (url == m_url)
         return;
     m_url = url;
+    m_newSource = true;
     // Another server: its ids mean nothing here.
     m_series.clear();
     m_current.clear();
@@ -123,8 +124,9 @@ void DashboardSource::reconnect()
     options.token = m_token;
     // From the last id this dashboard has seen; on the first connection, everything the server
     // retains, so the charts start full.
-    options.lastEventId
-        = m_client.lastEventId().isEmpty() ? QStringLiteral("0") : m_client.lastEventId();
+    options.lastEventId = m_newSource || m_client.lastEventId().isEmpty() ? QStringLiteral("0")
+                                                                          : m_client.lastEventId();
+    m_newSource = false;
     m_client.start(options);
 }
 

@@ -113,6 +113,7 @@ private:
     void tick();
 
     QString m_url;
+    bool m_newSource = true; ///< The next connection starts from the server's whole log.
     QString m_transport = QStringLiteral("sse");
     QString m_token;
     int m_windowMinutes = 5;

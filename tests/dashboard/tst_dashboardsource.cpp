@@ -90,6 +90,23 @@ private Q_SLOTS:
                 QString::number(n - row));
     }
 
+    void anotherServerStartsFromItsWholeLog()
+    {
+        TestServer other;
+        QVERIFY(other.start());
+        other.store().append({EventDraft {QStringLiteral("elsewhere"), "1"}});
+        for (int i = 0; i < 5; ++i) // this server is further ahead
+            m_server->store().append({EventDraft {QStringLiteral("here"), "1"}});
+        DashboardSource source;
+        source.setUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server->port()));
+        QTRY_COMPARE(source.recentEvents()->rowCount(), 5);
+        QCOMPARE(source.lastEventId(), QStringLiteral("5"));
+        source.setUrl(QStringLiteral("http://127.0.0.1:%1").arg(other.port()));
+        QTRY_COMPARE(source.recentEvents()->rowCount(), 1); // not "after 5": from the start
+        QCOMPARE(source.recentEvents()->index(0).data(RecentEventsModel::TopicRole).toString(),
+            QStringLiteral("elsewhere"));
+    }
+
 private:
     void publishSample(qint64 time)
     {
