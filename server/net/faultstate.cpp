@@ -10,6 +10,11 @@ FaultState::FaultState(QObject *parent)
     m_timer.setSingleShot(true);
     m_timer.setTimerType(Qt::PreciseTimer);
     connect(&m_timer, &QTimer::timeout, this, &FaultState::releaseDue);
+    m_stallEnd.setSingleShot(true);
+    connect(&m_stallEnd, &QTimer::timeout, this, [this] {
+        releaseDue();
+        Q_EMIT changed();
+    });
 }
 
 qint64 FaultState::now() const
@@ -31,6 +36,10 @@ void FaultState::setLatency(int ms)
 void FaultState::stall(int ms)
 {
     m_stallUntil = ms > 0 ? now() + qMin(ms, MaxMs) : 0;
+    if (ms > 0)
+        m_stallEnd.start(qMin(ms, MaxMs));
+    else
+        m_stallEnd.stop();
     releaseDue(); // A stall of 0 ends the current one: release what it held.
     Q_EMIT changed();
 }
@@ -39,6 +48,7 @@ void FaultState::clear()
 {
     m_held.clear();
     m_timer.stop();
+    m_stallEnd.stop();
     m_latencyMs = 0;
     m_stallUntil = 0;
 }

@@ -48,7 +48,7 @@ public:
 Q_SIGNALS:
     /// Events may now be written to subscribers.
     void released(const Pushboard::EventList &events);
-    /// Latency or stall changed.
+    /// Latency or stall changed, or a stall ran out.
     void changed();
 
 private:
@@ -68,6 +68,7 @@ private:
     };
     std::deque<Held> m_held;
     QTimer m_timer;
+    QTimer m_stallEnd; ///< Emits changed() when a stall runs out by itself.
 };
 
 } // namespace Pushboard

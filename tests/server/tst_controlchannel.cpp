@@ -543,6 +543,28 @@ private Q_SLOTS:
         longPoll->deleteLater();
     }
 
+    void stallRunsOutAndSaysSo()
+    {
+        WsTestClient controller;
+        controller.open(m_server->port());
+        QTRY_VERIFY(controller.isOpen());
+        controller.send(
+            {{QStringLiteral("op"), QStringLiteral("subscribe")}, {QStringLiteral("ref"), 1}});
+        controller.send({{QStringLiteral("op"), QStringLiteral("control")},
+            {QStringLiteral("action"), QStringLiteral("stall")},
+            {QStringLiteral("args"), QJsonObject {{QStringLiteral("ms"), 300}}},
+            {QStringLiteral("ref"), 2}});
+        QTRY_VERIFY(!controller.answerTo(2).isEmpty());
+        bool stalled = false; // some state said so (the last one may already be the end)
+        for (const QJsonObject &state : controller.withOp("state"))
+            stalled = stalled || state.value(QStringLiteral("stallRemaining")).toInt() > 0;
+        QVERIFY(stalled);
+        m_server->append(2); // held...
+        // ...until the stall runs out by itself: then released, and a new state says so.
+        QTRY_COMPARE(controller.eventIds(), range(1, 2));
+        QTRY_COMPARE(controller.lastState().value(QStringLiteral("stallRemaining")).toInt(), 0);
+    }
+
     void dropConnections()
     {
         WsTestClient controller, other;
