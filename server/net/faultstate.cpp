@@ -11,7 +11,12 @@ FaultState::FaultState(QObject *parent)
     m_timer.setTimerType(Qt::PreciseTimer);
     connect(&m_timer, &QTimer::timeout, this, &FaultState::releaseDue);
     m_stallEnd.setSingleShot(true);
+    m_stallEnd.setTimerType(Qt::PreciseTimer);
     connect(&m_stallEnd, &QTimer::timeout, this, [this] {
+        if (const qint64 left = stallRemaining(); left > 0) {
+            m_stallEnd.start(int(left)); // a timer may fire a little early
+            return;
+        }
         releaseDue();
         Q_EMIT changed();
     });
