@@ -101,7 +101,8 @@ int runDashboard(const QStringList &arguments)
     // scene graph costs least: measured under Xvfb, 2.1% of a core and 79 MB against 5.8% and
     // 190 MB with Mesa's software OpenGL. QT_QUICK_BACKEND or QSG_RHI_BACKEND (e.g. opengl, for
     // a real GPU) still choose another.
-    if (!qEnvironmentVariableIsSet("QT_QUICK_BACKEND") && !qEnvironmentVariableIsSet("QSG_RHI_BACKEND"))
+    if (!qEnvironmentVariableIsSet("QT_QUICK_BACKEND")
+        && !qEnvironmentVariableIsSet("QSG_RHI_BACKEND"))
         QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
     QQmlApplicationEngine engine;
     engine.setInitialProperties({
