@@ -112,7 +112,7 @@ void PollConnection::onFinished()
     if (!self)
         return;
     m_after = next;
-    if (next.isEmpty() == false)
+    if (!next.isEmpty())
         Q_EMIT lastEventIdChanged(next);
     m_next.start(m_longPoll ? 0 : PollIntervalMs);
 }

@@ -107,7 +107,7 @@ void ConnectionGate::incomingConnection(qintptr socketDescriptor)
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     if (connectionCount() >= m_limits.maxConnections) {
         ++m_refused;
-        reject(socket, 503,
+        refuse(socket, 503,
             QStringLiteral("too many connections (limit %1)").arg(m_limits.maxConnections));
         return;
     }
@@ -159,7 +159,7 @@ void ConnectionGate::frame(QTcpSocket *socket, Connection &connection, QByteArra
         const qsizetype end = headEnd(connection.head, before - 2);
         if (end < 0) {
             if (connection.head.size() > m_limits.maxHeadBytes) {
-                reject(socket, 431,
+                refuse(socket, 431,
                     QStringLiteral("request head over %1 bytes").arg(m_limits.maxHeadBytes));
                 return;
             }
@@ -188,26 +188,26 @@ bool ConnectionGate::checkHead(QTcpSocket *socket, Connection &connection)
 
     const QList<QByteArray> requestLine = lines.constFirst().split(' ');
     if (requestLine.size() != 3 || !isToken(requestLine[0]) || requestLine[1].isEmpty()) {
-        reject(socket, 400, QStringLiteral("malformed request line"));
+        refuse(socket, 400, QStringLiteral("malformed request line"));
         return false;
     }
     for (const char c : requestLine[1]) {
         if (uchar(c) <= 0x20 || c == 0x7f) {
-            reject(socket, 400, QStringLiteral("malformed request target"));
+            refuse(socket, 400, QStringLiteral("malformed request target"));
             return false;
         }
     }
     const QByteArray &version = requestLine[2];
     if (!version.startsWith("HTTP/") || version.size() != 8 || version[6] != '.') {
-        reject(socket, 400, QStringLiteral("malformed HTTP version"));
+        refuse(socket, 400, QStringLiteral("malformed HTTP version"));
         return false;
     }
     if (version != "HTTP/1.1" && version != "HTTP/1.0") {
-        reject(socket, 505, QStringLiteral("only HTTP/1.0 and HTTP/1.1 are spoken here"));
+        refuse(socket, 505, QStringLiteral("only HTTP/1.0 and HTTP/1.1 are spoken here"));
         return false;
     }
     if (!isKnownMethod(requestLine[0])) {
-        reject(socket, 501,
+        refuse(socket, 501,
             QStringLiteral("unknown method %1").arg(QString::fromLatin1(requestLine[0].left(32))));
         return false;
     }
@@ -223,13 +223,13 @@ bool ConnectionGate::checkHead(QTcpSocket *socket, Connection &connection)
         // A header QHttpServer would choke on (and then drop every header, the token's included)
         // is refused here instead.
         if (colon <= 0 || !isToken(QByteArrayView(line).first(colon))) {
-            reject(socket, 400, QStringLiteral("malformed header line %1").arg(i));
+            refuse(socket, 400, QStringLiteral("malformed header line %1").arg(i));
             return false;
         }
         const QByteArrayView value = QByteArrayView(line).sliced(colon + 1).trimmed();
         for (const char c : value) {
             if ((uchar(c) < 0x20 && c != '\t') || c == 0x7f || c == '\r') {
-                reject(socket, 400, QStringLiteral("control character in header line %1").arg(i));
+                refuse(socket, 400, QStringLiteral("control character in header line %1").arg(i));
                 return false;
             }
         }
@@ -240,12 +240,12 @@ bool ConnectionGate::checkHead(QTcpSocket *socket, Connection &connection)
                 ok = ok && c >= '0' && c <= '9';
             const qint64 length = ok ? value.toLongLong(&ok) : -1;
             if (!ok || (contentLength && *contentLength != length)) {
-                reject(socket, 400, QStringLiteral("bad Content-Length"));
+                refuse(socket, 400, QStringLiteral("bad Content-Length"));
                 return false;
             }
             contentLength = length;
         } else if (name.compare("Transfer-Encoding", Qt::CaseInsensitive) == 0) {
-            reject(socket, 411,
+            refuse(socket, 411,
                 QStringLiteral("send the request body with Content-Length, not Transfer-Encoding"));
             return false;
         } else if (name.compare("Upgrade", Qt::CaseInsensitive) == 0) {
@@ -258,7 +258,7 @@ bool ConnectionGate::checkHead(QTcpSocket *socket, Connection &connection)
             upgrade.authorization = value.toByteArray();
         } else if (name.compare("Expect", Qt::CaseInsensitive) == 0) {
             if (value.compare("100-continue", Qt::CaseInsensitive) != 0) {
-                reject(socket, 400, QStringLiteral("unsupported Expect"));
+                refuse(socket, 400, QStringLiteral("unsupported Expect"));
                 return false;
             }
             expectContinue = true;
@@ -266,7 +266,7 @@ bool ConnectionGate::checkHead(QTcpSocket *socket, Connection &connection)
     }
     const qint64 bodyLength = contentLength.value_or(0);
     if (bodyLength > m_limits.maxBodyBytes) {
-        reject(socket, 413,
+        refuse(socket, 413,
             QStringLiteral("request body of %1 bytes is over the limit of %2")
                 .arg(bodyLength)
                 .arg(m_limits.maxBodyBytes));
@@ -286,12 +286,12 @@ bool ConnectionGate::takeUpgrade(QTcpSocket *socket, const Connection &connectio
 {
     const QUrl url = QUrl::fromEncoded(upgrade.target);
     if (connection.handedOver) {
-        reject(socket, 400,
+        refuse(socket, 400,
             QStringLiteral("a WebSocket upgrade must be the first request on its connection"));
         return false;
     }
     if (url.path() != QLatin1String("/ws")) {
-        reject(socket, 404,
+        refuse(socket, 404,
             QStringLiteral("no WebSocket endpoint at %1: upgrades go to /ws")
                 .arg(url.path().left(200)));
         return false;
@@ -365,7 +365,7 @@ void ConnectionGate::sweepDeadlines()
             late.append(it.key());
     }
     for (QTcpSocket *socket : late)
-        reject(socket, 408,
+        refuse(socket, 408,
             QStringLiteral("request head not complete within %1 ms").arg(m_limits.headTimeoutMs));
     if (m_connections.isEmpty())
         m_sweep.stop();

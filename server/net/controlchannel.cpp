@@ -174,7 +174,9 @@ std::vector<ControlChannel::Client *> ControlChannel::liveClients() const
 
 int ControlChannel::clientCount() const
 {
-    return int(liveClients().size());
+    // Asked for every incoming connection (the connection limit): count, do not collect.
+    return int(
+        std::count_if(m_clients.begin(), m_clients.end(), [](const auto &c) { return !c->dead; }));
 }
 
 void ControlChannel::remove(Client *client)
