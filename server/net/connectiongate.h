@@ -107,15 +107,14 @@ private:
     bool checkHead(QTcpSocket *socket, Connection &connection);
     bool takeUpgrade(QTcpSocket *socket, const Connection &connection, Upgrade upgrade);
     void handOver(QTcpSocket *socket, Connection &connection);
-    refuse(socket, status, reason);
-} void sweepDeadlines();
+    void sweepDeadlines();
 
-Limits m_limits;
-QHash<QTcpSocket *, Connection> m_connections;
-QTimer m_sweep;
-std::function<int()> m_detached;
-quint64 m_refused = 0;
-quint64 m_rejected = 0;
+    Limits m_limits;
+    QHash<QTcpSocket *, Connection> m_connections;
+    QTimer m_sweep;
+    std::function<int()> m_detached;
+    quint64 m_refused = 0;
+    quint64 m_rejected = 0;
 };
 
 } // namespace Pushboard
