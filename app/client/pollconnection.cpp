@@ -98,7 +98,7 @@ void PollConnection::onFinished()
     }
     if (body.value(QStringLiteral("reset")).toBool())
         Q_EMIT received(SseMessage {
-            QStringLiteral("reset"), QStringLiteral("{\"newest\":\"%1\"}").arg(next), next});
+            QStringLiteral("reset"), QStringLiteral("{\"newest\":\"%1\"}").arg(next), next, true});
     for (const QJsonValue &value : body.value(QStringLiteral("events")).toArray()) {
         if (!self)
             return;
@@ -107,7 +107,7 @@ void PollConnection::onFinished()
             = "{\"time\":" + QByteArray::number(event.value(QStringLiteral("time")).toInteger())
             + ",\"data\":" + compactJson(event.value(QStringLiteral("data"))) + '}';
         Q_EMIT received(SseMessage {event.value(QStringLiteral("topic")).toString(),
-            QString::fromUtf8(data), event.value(QStringLiteral("id")).toString()});
+            QString::fromUtf8(data), event.value(QStringLiteral("id")).toString(), true});
     }
     if (!self)
         return;

@@ -106,7 +106,9 @@ void StreamClient::onReceived(const SseMessage &received)
         // The server's log was wiped: ids start over below what we have seen.
         m_newestDelivered.reset();
         m_lastDeliveredId.clear();
-    } else if (!received.lastEventId.isEmpty() && received.type != QLatin1String("gap")) {
+    } else if (received.ownId && !received.lastEventId.isEmpty()) {
+        // Only an event that names itself can repeat one delivered before a reconnect; one
+        // without an `id` field carries an older event's id and is new (EventSource shows it).
         quint64 id = 0;
         if (parseEventId(received.lastEventId.toUtf8(), &id)) {
             if (m_newestDelivered && id <= *m_newestDelivered)
@@ -117,8 +119,9 @@ void StreamClient::onReceived(const SseMessage &received)
         }
         m_lastDeliveredId = received.lastEventId;
     }
-    if (!received.lastEventId.isEmpty())
-        m_lastEventId = received.lastEventId;
+    // The resume point is the event source's last event ID, an empty one included: after an
+    // empty `id:` field a reconnect sends no Last-Event-ID (WHATWG HTML 9.2).
+    m_lastEventId = received.lastEventId;
     Q_EMIT message(received);
 }
 

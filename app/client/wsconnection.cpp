@@ -79,7 +79,7 @@ void WsConnection::onText(const QString &text)
             = "{\"time\":" + QByteArray::number(object.value(QStringLiteral("time")).toInteger())
             + ",\"data\":" + compactJson(object.value(QStringLiteral("data"))) + '}';
         Q_EMIT received(SseMessage {object.value(QStringLiteral("topic")).toString(),
-            QString::fromUtf8(data), object.value(QStringLiteral("id")).toString()});
+            QString::fromUtf8(data), object.value(QStringLiteral("id")).toString(), true});
     } else if (op == QLatin1String("gap")) {
         QJsonObject gap = object;
         gap.remove(QStringLiteral("op"));
@@ -87,8 +87,8 @@ void WsConnection::onText(const QString &text)
             QString::fromUtf8(QJsonDocument(gap).toJson(QJsonDocument::Compact)), m_lastEventId});
     } else if (op == QLatin1String("reset")) {
         const QString newest = object.value(QStringLiteral("newest")).toString();
-        Q_EMIT received(SseMessage {
-            QStringLiteral("reset"), QStringLiteral("{\"newest\":\"%1\"}").arg(newest), newest});
+        Q_EMIT received(SseMessage {QStringLiteral("reset"),
+            QStringLiteral("{\"newest\":\"%1\"}").arg(newest), newest, true});
     }
     // ack, error and state are the control channel's business, not the stream's.
 }

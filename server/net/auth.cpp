@@ -1,6 +1,7 @@
 #include "auth.h"
 
-#include <QHttpServerRequest>
+#include "protocol/httprequestparser.h"
+
 #include <QUrlQuery>
 
 namespace Pushboard {
@@ -14,7 +15,7 @@ bool Auth::constantTimeEquals(const QByteArray &a, const QByteArray &b)
     return diff == 0;
 }
 
-bool Auth::allows(const QHttpServerRequest &request) const
+bool Auth::allows(const HttpRequest &request) const
 {
     const QUrlQuery query(request.url());
     return allows(request.value("Authorization"),

@@ -2,9 +2,9 @@
 
 #include <QByteArray>
 
-class QHttpServerRequest;
-
 namespace Pushboard {
+
+class HttpRequest;
 
 /// Bearer-token check for every endpoint but `/api/health` (SPEC.md, "Auth").
 ///
@@ -19,7 +19,7 @@ public:
     { }
 
     [[nodiscard]] bool isEnabled() const { return !m_token.isEmpty(); }
-    [[nodiscard]] bool allows(const QHttpServerRequest &request) const;
+    [[nodiscard]] bool allows(const HttpRequest &request) const;
     /// The same check on the raw values: the `Authorization` header and the `token` query item
     /// (null when absent).
     [[nodiscard]] bool allows(const QByteArray &authorization, const QString &queryToken) const;

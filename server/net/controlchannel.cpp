@@ -2,17 +2,19 @@
 
 #include "auth.h"
 #include "cors.h"
-#include "directwrite.h"
 #include "eventstore.h"
 #include "faultstate.h"
+#include "protocol/httprequestparser.h"
 #include "protocol/wsframe.h"
+#include "wssession.h"
 
+#include <QCryptographicHash>
 #include <QDeadlineTimer>
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QScopeGuard>
 #include <QTcpSocket>
-#include <QWebSocket>
+#include <QUrlQuery>
 
 Q_LOGGING_CATEGORY(lcWs, "pushboard.server.ws", QtInfoMsg)
 
@@ -30,8 +32,7 @@ qint64 monotonicMs()
 
 struct ControlChannel::Client
 {
-    QWebSocket *socket = nullptr; ///< Owned by the channel; deleted later on removal.
-    QPointer<QTcpSocket> tcp; ///< The connection under `socket`.
+    WsSession *session = nullptr; ///< Owned by the channel; deleted later on removal.
     bool subscribed = false;
     QStringList topics; ///< Empty: every topic.
     quint64 cursor = 0; ///< Newest id delivered (or skipped by the filter).
@@ -50,10 +51,7 @@ ControlChannel::ControlChannel(EventStore *store, FaultState *faults, QObject *p
     : QObject(parent)
     , m_store(store)
     , m_faults(faults)
-    , m_server(QStringLiteral("pushboard"), QWebSocketServer::NonSecureMode)
 {
-    m_server.setHandshakeTimeout(10 * 1000);
-    connect(&m_server, &QWebSocketServer::newConnection, this, &ControlChannel::onNewConnection);
     connect(m_faults, &FaultState::released, this, &ControlChannel::deliver);
     connect(&m_heartbeat, &QTimer::timeout, this, &ControlChannel::heartbeat);
     setKeepalive(15);
@@ -62,7 +60,7 @@ ControlChannel::ControlChannel(EventStore *store, FaultState *faults, QObject *p
 ControlChannel::~ControlChannel()
 {
     for (const auto &client : m_clients)
-        client->socket->disconnect(this);
+        client->session->disconnect(this);
 }
 
 void ControlChannel::setAuth(const Auth *auth, const Cors *cors)
@@ -76,90 +74,75 @@ void ControlChannel::setKeepalive(int seconds)
     m_heartbeat.start(qMax(1, seconds) * 1000);
 }
 
-void ControlChannel::handleUpgrade(
-    QTcpSocket *socket, const ConnectionGate::Upgrade &upgrade, ConnectionGate *gate)
+void ControlChannel::handleUpgrade(QTcpSocket *socket, const HttpRequest &request,
+    const QByteArray &buffered, ConnectionGate *gate)
 {
-    if (m_auth && !m_auth->allows(upgrade.authorization, upgrade.queryToken)) {
+    socket->setParent(this);
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    const QUrlQuery query(request.url());
+    const QString queryToken = query.hasQueryItem(QStringLiteral("token"))
+        ? query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded)
+        : QString();
+    if (m_auth && !m_auth->allows(request.value("Authorization"), queryToken)) {
         gate->refuse(socket, 401, QStringLiteral("missing or wrong token"));
         return;
     }
     // A WebSocket can publish and control: only the server's own and --allow-origin origins.
-    if (m_cors && !m_cors->allows(upgrade.origin, upgrade.host, false)) {
+    if (m_cors && !m_cors->allows(request.value("Origin"), request.value("Host"), false)) {
         gate->refuse(socket, 403, QStringLiteral("origin not allowed"));
         return;
     }
-    disconnect(socket, &QTcpSocket::disconnected, socket, nullptr); // QWebSocket owns it now.
-    m_handshaking.append(socket);
-    m_server.handleConnection(socket);
-    // The handshake is already in the socket's buffer: have it read.
-    QMetaObject::invokeMethod(
-        socket,
-        [s = QPointer<QTcpSocket>(socket)] {
-            if (s && s->bytesAvailable() > 0)
-                Q_EMIT s->readyRead();
-        },
-        Qt::QueuedConnection);
-}
-
-void ControlChannel::onNewConnection()
-{
-    while (m_server.hasPendingConnections()) {
-        QWebSocket *socket = m_server.nextPendingConnection();
-        socket->setParent(this);
-        // The QTcpSocket under it: frames we build are written to it directly (see send()). It
-        // still belongs to the gate; it must live exactly as long as the QWebSocket.
-        QTcpSocket *tcp = takeHandshaking(socket);
-        if (!tcp) { // Cannot happen while every upgrade comes through handleUpgrade().
-            qCWarning(lcWs) << "no connection found under WebSocket" << socket->peerPort();
-            socket->abort();
-            socket->deleteLater();
-            continue;
-        }
-        tcp->setParent(socket);
-        socket->setMaxAllowedIncomingMessageSize(MaxMessageBytes);
-        socket->setMaxAllowedIncomingFrameSize(MaxMessageBytes);
-        auto client = std::make_unique<Client>();
-        Client *raw = client.get();
-        raw->socket = socket;
-        raw->tcp = tcp;
-        raw->peer = socket->peerAddress().toString() + QLatin1Char(':')
-            + QString::number(socket->peerPort());
-        raw->since = QDateTime::currentDateTimeUtc();
-        raw->lastHeardMs = monotonicMs();
-        m_clients.push_back(std::move(client));
-
-        connect(socket, &QWebSocket::textMessageReceived, this,
-            [this, raw](const QString &text) { onMessage(raw, text); });
-        connect(socket, &QWebSocket::binaryMessageReceived, this, [this, raw](const QByteArray &) {
-            raw->lastHeardMs = monotonicMs();
-            send(raw,
-                ControlProtocol::error(QJsonValue(QJsonValue::Undefined),
-                    QStringLiteral(
-                        "binary messages are not part of this protocol: send JSON text")));
-        });
-        connect(socket, &QWebSocket::pong, this,
-            [raw](quint64, const QByteArray &) { raw->lastHeardMs = monotonicMs(); });
-        connect(socket, &QWebSocket::bytesWritten, this, [this, raw](qint64) { pumpReplay(raw); });
-        connect(socket, &QWebSocket::disconnected, this, [this, raw] { remove(raw); });
-        qCDebug(lcWs) << "client" << raw->peer << "connected";
-        send(raw, ControlProtocol::state(m_control ? m_control->state() : QJsonObject()));
+    // RFC 6455 4.2.1 and 4.2.2: HTTP/1.1, version 13, and a key of 16 bytes in base64.
+    if (request.version() != "HTTP/1.1") {
+        gate->refuse(socket, 400, QStringLiteral("a WebSocket handshake needs HTTP/1.1"));
+        return;
     }
-}
-
-QTcpSocket *ControlChannel::takeHandshaking(const QWebSocket *socket)
-{
-    QTcpSocket *found = nullptr;
-    for (qsizetype i = m_handshaking.size() - 1; i >= 0; --i) {
-        QTcpSocket *tcp = m_handshaking.at(i);
-        if (!tcp) {
-            m_handshaking.removeAt(i);
-        } else if (tcp->peerPort() == socket->peerPort()
-            && tcp->peerAddress() == socket->peerAddress()) {
-            found = tcp;
-            m_handshaking.removeAt(i);
-        }
+    const QByteArray key = request.value("Sec-WebSocket-Key");
+    const auto decodedKey
+        = QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
+    if (!decodedKey || decodedKey.decoded.size() != 16) {
+        gate->refuse(socket, 400, QStringLiteral("Sec-WebSocket-Key must be 16 bytes in base64"));
+        return;
     }
-    return found;
+    if (request.value("Sec-WebSocket-Version") != "13") {
+        // 4.2.2: say which version is spoken here.
+        const QByteArray body = "{\"error\":\"only WebSocket version 13 is spoken here\"}";
+        socket->write("HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n"
+                      "Content-Type: application/json\r\nContent-Length: "
+            + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+        socket->disconnectFromHost();
+        return;
+    }
+    const QByteArray accept = QCryptographicHash::hash(
+        QByteArray(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"), QCryptographicHash::Sha1)
+                                  .toBase64();
+    // No subprotocol and no extension is selected (permessage-deflate offers are declined).
+    socket->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
+                  "Upgrade\r\nSec-WebSocket-Accept: "
+        + accept + "\r\n\r\n");
+    disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+
+    auto *session = new WsSession(socket, buffered, MaxMessageBytes, this);
+    auto client = std::make_unique<Client>();
+    Client *raw = client.get();
+    raw->session = session;
+    raw->peer = session->peer();
+    raw->since = QDateTime::currentDateTimeUtc();
+    raw->lastHeardMs = monotonicMs();
+    m_clients.push_back(std::move(client));
+
+    connect(session, &WsSession::heard, this, [raw] { raw->lastHeardMs = monotonicMs(); });
+    connect(session, &WsSession::textMessage, this,
+        [this, raw](const QByteArray &text) { onMessage(raw, text); });
+    connect(session, &WsSession::binaryMessage, this, [this, raw](const QByteArray &) {
+        send(raw,
+            ControlProtocol::error(QJsonValue(QJsonValue::Undefined),
+                QStringLiteral("binary messages are not part of this protocol: send JSON text")));
+    });
+    connect(session, &WsSession::bytesWritten, this, [this, raw] { pumpReplay(raw); });
+    connect(session, &WsSession::disconnected, this, [this, raw] { remove(raw); });
+    qCDebug(lcWs) << "client" << raw->peer << "connected";
+    send(raw, ControlProtocol::state(m_control ? m_control->state() : QJsonObject()));
 }
 
 std::vector<ControlChannel::Client *> ControlChannel::liveClients() const
@@ -185,8 +168,8 @@ void ControlChannel::remove(Client *client)
         return;
     client->dead = true;
     client->replaying = false;
-    client->socket->disconnect(this);
-    client->socket->deleteLater();
+    client->session->disconnect(this);
+    client->session->deleteLater();
     QMetaObject::invokeMethod(
         this,
         [this] {
@@ -197,12 +180,11 @@ void ControlChannel::remove(Client *client)
         Qt::QueuedConnection);
 }
 
-void ControlChannel::onMessage(Client *client, const QString &text)
+void ControlChannel::onMessage(Client *client, const QByteArray &text)
 {
-    client->lastHeardMs = monotonicMs();
     QString error;
     QJsonValue ref;
-    const auto message = ControlProtocol::parse(text.toUtf8(), &error, &ref);
+    const auto message = ControlProtocol::parse(text, &error, &ref);
     if (!message) {
         send(client, ControlProtocol::error(ref, error));
         return;
@@ -244,8 +226,8 @@ void ControlChannel::subscribe(Client *client, const ControlProtocol::ClientMess
     client->cursor = after;
     client->replaying = true; // Live events wait for the replay to catch up.
     // The replay is a delivery like any other: it waits out an injected stall or latency.
-    m_faults->whenDeliverable(client->socket, [this, socket = client->socket, after] {
-        Client *client = clientFor(socket);
+    m_faults->whenDeliverable(client->session, [this, session = client->session, after] {
+        Client *client = clientFor(session);
         if (!client || !client->replaying || client->cursor != after)
             return; // Gone, or subscribed anew meanwhile.
         const quint64 newest = m_store->newestId();
@@ -256,10 +238,10 @@ void ControlChannel::subscribe(Client *client, const ControlProtocol::ClientMess
     });
 }
 
-ControlChannel::Client *ControlChannel::clientFor(const QWebSocket *socket) const
+ControlChannel::Client *ControlChannel::clientFor(const QObject *session) const
 {
     for (const auto &client : m_clients) {
-        if (client->socket == socket && !client->dead)
+        if (client->session == session && !client->dead)
             return client.get();
     }
     return nullptr;
@@ -273,10 +255,10 @@ void ControlChannel::pumpReplay(Client *client)
     client->pumping = true;
     const auto done = qScopeGuard([client] { client->pumping = false; });
     const qint64 lowWater = qMin(ReplayLowWater, m_queueLimit / 2);
-    while (client->replaying && client->socket->bytesToWrite() < lowWater) {
+    while (client->replaying && client->session->bytesToWrite() < lowWater) {
         const EventList page = m_store->after(client->cursor, client->topics, ReplayPage);
         for (const Event &event : page) {
-            if (client->dead || client->socket->bytesToWrite() >= lowWater)
+            if (client->dead || client->session->bytesToWrite() >= lowWater)
                 return;
             client->cursor = event.id;
             send(client, ControlProtocol::event(event), true);
@@ -313,7 +295,7 @@ void ControlChannel::control(Client *client, const ControlProtocol::ClientMessag
                 message.ref, QStringLiteral("controls are not available on this server")));
         return;
     }
-    const auto error = m_control->apply(message.action, message.args, client->socket);
+    const auto error = m_control->apply(message.action, message.args, client->session);
     if (client->dead)
         return;
     if (error) {
@@ -360,28 +342,27 @@ void ControlChannel::sendFrame(Client *client, const QByteArray &frame, bool isE
     if (client->dead)
         return;
     // Our own frame, written straight to the kernel while nothing is queued (as SSE does):
-    // no UTF-16 round trip, one send(), and bytesToWrite() then counts only what the peer has
-    // not taken, which is what the slow-consumer limit is about.
-    const qint64 bytes = frame.size();
-    if (!client->tcp || !writeDirect(client->tcp, frame)) {
-        QWebSocket *socket = client->socket;
+    // one send(), and bytesToWrite() then counts only what the peer has not taken, which is what
+    // the slow-consumer limit is about.
+    if (!client->session->sendFrame(frame)) {
+        WsSession *session = client->session;
         remove(client);
-        socket->abort();
+        session->abort();
         return;
     }
-    client->bytesSent += quint64(bytes);
-    m_stats.bytesSent += quint64(bytes);
+    client->bytesSent += quint64(frame.size());
+    m_stats.bytesSent += quint64(frame.size());
     if (isEvent) {
         ++client->eventsSent;
         ++m_stats.eventsDelivered;
     }
-    if (client->socket->bytesToWrite() > m_queueLimit) {
+    if (client->session->bytesToWrite() > m_queueLimit) {
         qCInfo(lcWs) << "dropping slow client" << client->peer << "with"
-                     << client->socket->bytesToWrite() << "bytes queued";
+                     << client->session->bytesToWrite() << "bytes queued";
         ++m_stats.slowDisconnects;
-        QWebSocket *socket = client->socket;
+        WsSession *session = client->session;
         remove(client);
-        socket->abort();
+        session->abort();
     }
 }
 
@@ -392,24 +373,24 @@ void ControlChannel::heartbeat()
     for (Client *client : liveClients()) {
         if (now - client->lastHeardMs > silentLimit) {
             qCInfo(lcWs) << "dropping silent client" << client->peer;
-            QWebSocket *socket = client->socket;
+            WsSession *session = client->session;
             remove(client);
-            socket->abort();
+            session->abort();
         } else {
-            client->socket->ping();
+            client->session->ping();
         }
     }
 }
 
-int ControlChannel::dropAll(const QWebSocket *except)
+int ControlChannel::dropAll(const QObject *except)
 {
     int dropped = 0;
     for (Client *client : liveClients()) {
-        if (client->socket == except)
+        if (client->session == except)
             continue;
-        QWebSocket *socket = client->socket;
+        WsSession *session = client->session;
         remove(client);
-        socket->abort();
+        session->abort();
         ++dropped;
     }
     return dropped;
@@ -417,11 +398,8 @@ int ControlChannel::dropAll(const QWebSocket *except)
 
 void ControlChannel::closeAll()
 {
-    for (Client *client : liveClients()) {
-        client->socket->close(
-            QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
-        client->socket->flush();
-    }
+    for (Client *client : liveClients())
+        client->session->close(1001, QStringLiteral("server shutting down"));
 }
 
 QList<ConnectionInfo> ControlChannel::connections() const
@@ -429,7 +407,7 @@ QList<ConnectionInfo> ControlChannel::connections() const
     QList<ConnectionInfo> list;
     for (const Client *client : liveClients()) {
         list.append(ConnectionInfo {QStringLiteral("ws"), client->peer, client->topics,
-            client->since, client->eventsSent, client->bytesSent, client->socket->bytesToWrite()});
+            client->since, client->eventsSent, client->bytesSent, client->session->bytesToWrite()});
     }
     return list;
 }

@@ -9,13 +9,10 @@
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
-#include <QWebSocketServer>
 
 #include <memory>
 #include <optional>
 #include <vector>
-
-class QWebSocket;
 
 namespace Pushboard {
 
@@ -23,6 +20,8 @@ class Auth;
 class Cors;
 class EventStore;
 class FaultState;
+class HttpRequest;
+class WsSession;
 
 /// What the `control` messages act on (implemented by ServerControls).
 class ServerControl
@@ -32,14 +31,15 @@ public:
     /// The server's control state, as the `state` message carries it.
     [[nodiscard]] virtual QJsonObject state() const = 0;
     /// Carries out `action`; returns an error for the client, or nothing on success. `requester`
-    /// is the WebSocket that asked (dropConnections spares it).
+    /// is the WebSocket session that asked (dropConnections spares it).
     virtual std::optional<QString> apply(
-        const QString &action, const QJsonObject &args, const QWebSocket *requester)
+        const QString &action, const QJsonObject &args, const QObject *requester)
         = 0;
 };
 
-/// Serves `GET /ws` (SPEC.md, "WebSocket"): takes upgrades from the ConnectionGate, checks token
-/// and Origin, completes the handshake with QWebSocketServer, then speaks Pushboard's protocol
+/// Serves `GET /ws` (SPEC.md, "WebSocket"): takes upgrades from the ConnectionGate, checks token,
+/// Origin and the handshake's fields (RFC 6455 4.2.1), answers 101 itself, then reads frames
+/// with WsSession (every RFC 6455 rule a server can check) and speaks Pushboard's protocol
 /// (ControlProtocol): subscribe with replay (as SSE: gap, reset), unsubscribe, publish, control.
 /// Sends `state` on connect and after every change, pings every keepalive and drops a peer silent
 /// for two intervals, drops a peer whose queue passes the limit, closes with 1009 for a message
@@ -60,9 +60,9 @@ public:
     /// Seconds between pings; a peer silent for two intervals is dropped.
     void setKeepalive(int seconds);
 
-    /// Receives ConnectionGate::webSocketUpgrade().
-    void handleUpgrade(
-        QTcpSocket *socket, const ConnectionGate::Upgrade &upgrade, ConnectionGate *gate);
+    /// Receives ConnectionGate::webSocketUpgrade(); owns `socket` from here.
+    void handleUpgrade(QTcpSocket *socket, const HttpRequest &request, const QByteArray &buffered,
+        ConnectionGate *gate);
 
     [[nodiscard]] int clientCount() const;
     [[nodiscard]] QList<ConnectionInfo> connections() const;
@@ -71,15 +71,14 @@ public:
     /// Sends `state` to every client.
     void broadcastState();
     /// Drops every client but `except` at once (no close handshake), as a broken network would.
-    int dropAll(const QWebSocket *except);
+    int dropAll(const QObject *except);
     /// Closes every client with 1001 (shutdown).
     void closeAll();
 
 private:
     struct Client;
 
-    void onNewConnection();
-    void onMessage(Client *client, const QString &text);
+    void onMessage(Client *client, const QByteArray &text);
     void subscribe(Client *client, const ControlProtocol::ClientMessage &message);
     void publish(Client *client, const ControlProtocol::ClientMessage &message);
     void control(Client *client, const ControlProtocol::ClientMessage &message);
@@ -90,17 +89,14 @@ private:
     void heartbeat();
     void remove(Client *client);
     [[nodiscard]] std::vector<Client *> liveClients() const;
-    QTcpSocket *takeHandshaking(const QWebSocket *socket);
-    [[nodiscard]] Client *clientFor(const QWebSocket *socket) const;
+    [[nodiscard]] Client *clientFor(const QObject *session) const;
 
     EventStore *m_store;
     FaultState *m_faults;
     ServerControl *m_control = nullptr;
     const Auth *m_auth = nullptr;
     const Cors *m_cors = nullptr;
-    QWebSocketServer m_server;
     std::vector<std::unique_ptr<Client>> m_clients;
-    QList<QPointer<QTcpSocket>> m_handshaking; ///< Given to m_server, not yet a QWebSocket.
     QTimer m_heartbeat;
     qint64 m_queueLimit = 1024 * 1024;
     TransportStats m_stats;

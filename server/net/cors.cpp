@@ -1,6 +1,6 @@
 #include "cors.h"
 
-#include <QHttpServerRequest>
+#include "protocol/httprequestparser.h"
 
 namespace Pushboard {
 
@@ -26,7 +26,7 @@ Cors::Cors(const QStringList &allowedOrigins)
     }
 }
 
-bool Cors::allows(const QHttpServerRequest &request, bool forRead) const
+bool Cors::allows(const HttpRequest &request, bool forRead) const
 {
     return allows(request.value("Origin"), request.value("Host"), forRead);
 }
@@ -41,7 +41,7 @@ bool Cors::allows(const QByteArray &rawOrigin, const QByteArray &host, bool forR
     return forRead && m_anyReads;
 }
 
-HttpHeaders Cors::headersFor(const QHttpServerRequest &request, bool forRead) const
+HttpHeaders Cors::headersFor(const HttpRequest &request, bool forRead) const
 {
     const QByteArray origin = request.value("Origin").trimmed();
     if (origin.isEmpty() || !allows(request, forRead))
@@ -49,8 +49,7 @@ HttpHeaders Cors::headersFor(const QHttpServerRequest &request, bool forRead) co
     return {{"Access-Control-Allow-Origin", origin}, {"Vary", "Origin"}};
 }
 
-HttpHeaders Cors::preflightHeaders(
-    const QHttpServerRequest &request, const QByteArray &methods) const
+HttpHeaders Cors::preflightHeaders(const HttpRequest &request, const QByteArray &methods) const
 {
     const bool read = !methods.contains("POST");
     HttpHeaders headers = headersFor(request, read);

@@ -5,9 +5,9 @@
 #include <QPair>
 #include <QStringList>
 
-class QHttpServerRequest;
-
 namespace Pushboard {
+
+class HttpRequest;
 
 using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
 
@@ -24,14 +24,14 @@ public:
 
     /// True when the request's origin may use this server (reads when `forRead`, else
     /// publishing too). A request without Origin is not a cross-origin browser request: allowed.
-    [[nodiscard]] bool allows(const QHttpServerRequest &request, bool forRead) const;
+    [[nodiscard]] bool allows(const HttpRequest &request, bool forRead) const;
     /// The same check on the raw `Origin` and `Host` header values.
     [[nodiscard]] bool allows(const QByteArray &origin, const QByteArray &host, bool forRead) const;
     /// The headers to add to the answer of `request`; empty without an Origin header.
-    [[nodiscard]] HttpHeaders headersFor(const QHttpServerRequest &request, bool forRead) const;
+    [[nodiscard]] HttpHeaders headersFor(const HttpRequest &request, bool forRead) const;
     /// The answer headers to a preflight (`OPTIONS`) for a path that accepts `methods`.
     [[nodiscard]] HttpHeaders preflightHeaders(
-        const QHttpServerRequest &request, const QByteArray &methods) const;
+        const HttpRequest &request, const QByteArray &methods) const;
 
 private:
     QList<QByteArray> m_origins; ///< Lower-case, without a trailing slash.

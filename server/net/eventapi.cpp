@@ -9,9 +9,9 @@
 
 namespace Pushboard::EventApi {
 
-using StatusCode = QHttpServerResponder::StatusCode;
+using StatusCode = HttpReply::StatusCode;
 
-void publish(EventStore &store, const QHttpServerRequest &request, HttpReply &&reply)
+void publish(EventStore &store, const HttpRequest &request, HttpReply &&reply)
 {
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(request.body(), &error);

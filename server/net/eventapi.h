@@ -1,8 +1,7 @@
 #pragma once
 
 #include "httpreply.h"
-
-#include <QHttpServerRequest>
+#include "protocol/httprequestparser.h"
 
 namespace Pushboard {
 
@@ -13,7 +12,7 @@ namespace EventApi {
 
 /// `POST /api/publish`, body `{"topic": "...", "data": <any JSON>}` → `202 {"id": "..."}`.
 /// A bad body is a 400 with the reason and stores nothing.
-void publish(EventStore &store, const QHttpServerRequest &request, HttpReply &&reply);
+void publish(EventStore &store, const HttpRequest &request, HttpReply &&reply);
 
 /// `GET /api/snapshot` → `{"events": [<newest event of every topic>, ...]}` in id order.
 void snapshot(const EventStore &store, HttpReply &&reply);

@@ -1,31 +1,16 @@
 #include "httpapi.h"
 
-#include <QMetaEnum>
-
 namespace Pushboard {
 
-using StatusCode = QHttpServerResponder::StatusCode;
-using Method = QHttpServerRequest::Method;
+using StatusCode = HttpReply::StatusCode;
 
-namespace {
-
-QByteArray methodName(Method method)
-{
-    return QByteArray(QMetaEnum::fromType<Method>().valueToKey(int(method))).toUpper();
-}
-
-} // namespace
-
-HttpApi::HttpApi(QObject *parent)
-    : QAbstractHttpServer(parent)
-{ }
-
-void HttpApi::addRoute(Method method, const QString &path, Handler handler, Access access)
+void HttpApi::addRoute(
+    const QByteArray &method, const QString &path, Handler handler, Access access)
 {
     m_routes.push_back(Route {method, path, std::move(handler), access});
 }
 
-bool HttpApi::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+void HttpApi::handle(const HttpRequest &request, HttpReply &&reply)
 {
     const QString path = request.url().path();
     const Route *match = nullptr;
@@ -36,12 +21,12 @@ bool HttpApi::handleRequest(const QHttpServerRequest &request, QTcpSocket *socke
         if (route.method == request.method())
             match = &route;
         else
-            allowed += (allowed.isEmpty() ? "" : ", ") + methodName(route.method);
+            allowed += (allowed.isEmpty() ? "" : ", ") + route.method;
     }
-    const bool read = request.method() == Method::Get || request.method() == Method::Head;
+    const bool read = request.method() == "GET" || request.method() == "HEAD";
     // A CORS preflight: browsers send it without credentials, so it needs no token.
-    const bool preflight = !match && !allowed.isEmpty() && request.method() == Method::Options;
-    HttpReply reply(makeResponder(request, socket),
+    const bool preflight = !match && !allowed.isEmpty() && request.method() == "OPTIONS";
+    reply.setCommonHeaders(
         preflight ? m_cors.preflightHeaders(request, allowed) : m_cors.headersFor(request, read));
 
     if (match) {
@@ -67,14 +52,6 @@ bool HttpApi::handleRequest(const QHttpServerRequest &request, QTcpSocket *socke
         reply.sendError(StatusCode::MethodNotAllowed, QStringLiteral("method not allowed"),
             {{"Allow", allowed}});
     }
-    return true;
-}
-
-void HttpApi::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
-{
-    HttpReply(makeResponder(request, socket), {})
-        .sendError(
-            StatusCode::NotFound, QStringLiteral("no such endpoint: %1").arg(request.url().path()));
 }
 
 } // namespace Pushboard

@@ -1,28 +1,95 @@
 #include "httpreply.h"
 
+#include "httpconnection.h"
+
 #include <QJsonDocument>
 
 namespace Pushboard {
 
-HttpReply::HttpReply(QHttpServerResponder &&responder, HttpHeaders commonHeaders)
-    : m_responder(std::move(responder))
-    , m_socket(m_responder.socket())
-    , m_commonHeaders(std::move(commonHeaders))
+HttpReply::HttpReply(HttpConnection *connection, bool headRequest)
+    : m_connection(connection)
+    , m_headRequest(headRequest)
 { }
+
+HttpReply::HttpReply(HttpReply &&other) noexcept
+    : m_connection(std::exchange(other.m_connection, nullptr))
+    , m_commonHeaders(std::move(other.m_commonHeaders))
+    , m_headRequest(other.m_headRequest)
+    , m_pending(std::exchange(other.m_pending, false))
+{ }
+
+HttpReply::~HttpReply()
+{
+    if (m_pending && m_connection && m_connection->isWaitingForReply())
+        sendError(StatusCode::ServiceUnavailable,
+            QStringLiteral("the server could not answer this request (it is shutting down?)"));
+}
+
+const char *HttpReply::reasonPhrase(int status)
+{
+    switch (status) {
+    case 100:
+        return "Continue";
+    case 101:
+        return "Switching Protocols";
+    case 200:
+        return "OK";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 411:
+        return "Length Required";
+    case 413:
+        return "Content Too Large";
+    case 417:
+        return "Expectation Failed";
+    case 426:
+        return "Upgrade Required";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Error";
+    }
+}
 
 void HttpReply::send(StatusCode status, const QByteArray &body, const QByteArray &contentType,
     const HttpHeaders &extraHeaders)
 {
-    if (!m_socket)
-        return; // The client has gone.
-    m_responder.writeStatusLine(status);
-    m_responder.writeHeader("Content-Type", contentType);
-    m_responder.writeHeader("Content-Length", QByteArray::number(body.size()));
-    for (const auto &[name, value] : extraHeaders)
-        m_responder.writeHeader(name, value);
-    for (const auto &[name, value] : m_commonHeaders)
-        m_responder.writeHeader(name, value);
-    m_responder.writeBody(body); // Writes the blank line that ends the head first.
+    if (!std::exchange(m_pending, false) || !m_connection)
+        return; // Answered already, or the client has gone.
+    const bool close = !m_connection->keepsAlive();
+    QByteArray head = "HTTP/1.1 " + QByteArray::number(int(status)) + ' '
+        + reasonPhrase(int(status)) + "\r\nContent-Type: " + contentType
+        + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
+    for (const HttpHeaders *list :
+        {&extraHeaders, const_cast<const HttpHeaders *>(&m_commonHeaders)}) {
+        for (const auto &[name, value] : *list)
+            head += name + ": " + value + "\r\n";
+    }
+    head += close ? "Connection: close\r\n\r\n" : "\r\n";
+    // A HEAD answer has the GET answer's headers and no content (RFC 9110 9.3.2).
+    m_connection->respond(m_headRequest ? head : head + body);
 }
 
 void HttpReply::sendJson(const QJsonObject &body, StatusCode status)
@@ -47,6 +114,21 @@ QByteArray HttpReply::streamHead(const HttpHeaders &headers) const
             head += name + ": " + value + "\r\n";
     }
     return head + "\r\n";
+}
+
+QTcpSocket *HttpReply::takeSocket()
+{
+    m_pending = false;
+    if (!m_connection)
+        return nullptr;
+    QTcpSocket *socket = m_connection->socket();
+    m_connection->endHttp();
+    return socket;
+}
+
+QTcpSocket *HttpReply::socket() const
+{
+    return m_connection ? m_connection->socket() : nullptr;
 }
 
 } // namespace Pushboard

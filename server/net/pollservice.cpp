@@ -12,7 +12,7 @@
 
 namespace Pushboard {
 
-using StatusCode = QHttpServerResponder::StatusCode;
+using StatusCode = HttpReply::StatusCode;
 
 struct PollService::Waiter
 {
@@ -41,7 +41,7 @@ PollService::~PollService()
         disconnect(waiter->disconnected);
 }
 
-void PollService::handle(const QHttpServerRequest &request, HttpReply &&reply)
+void PollService::handle(const HttpRequest &request, HttpReply &&reply)
 {
     const QUrlQuery url(request.url());
     const auto param = [&url](const char *name) {
@@ -94,6 +94,7 @@ void PollService::handle(const QHttpServerRequest &request, HttpReply &&reply)
         }
     }
 
+    query.seen = newest;
     const EventList events = m_store->after(query.after, query.topics, query.limit);
     const bool longPoll = waitS > 0;
     TransportStats &stats = longPoll ? m_longPollStats : m_pollStats;
@@ -121,7 +122,7 @@ void PollService::handle(const QHttpServerRequest &request, HttpReply &&reply)
         });
     }
     raw->timer.setSingleShot(true);
-    connect(&raw->timer, &QTimer::timeout, this, [this, raw] { release(raw, {}); });
+    connect(&raw->timer, &QTimer::timeout, this, [this, raw] { release(raw, {}, true); });
     raw->timer.start(int(waitS * 1000));
     m_waiters.push_back(std::move(waiter));
 }
@@ -129,9 +130,9 @@ void PollService::handle(const QHttpServerRequest &request, HttpReply &&reply)
 void PollService::answer(HttpReply &reply, const Query &query, const EventList &events,
     bool complete, TransportStats &stats)
 {
-    // When everything the query could match was seen, the next poll starts at the log's newest
-    // id rather than at the last match: a filtered poll does not scan the same events again.
-    const quint64 next = complete ? qMax(query.after, m_store->newestId()) : events.constLast().id;
+    // When everything the query could match was seen, the next poll starts past all of it
+    // rather than at the last match: a filtered poll does not scan the same events again.
+    const quint64 next = complete ? qMax(query.after, query.seen) : events.constLast().id;
     QByteArray body = "{\"events\":" + JsonEncoder::eventArray(events) + ",\"next\":\""
         + QByteArray::number(next) + '"';
     if (!query.gap.isEmpty())
@@ -146,25 +147,40 @@ void PollService::answer(HttpReply &reply, const Query &query, const EventList &
 
 void PollService::onAppended(const EventList &events)
 {
+    if (events.isEmpty())
+        return;
     // Match the new events in memory: no query per waiter.
-    std::vector<std::pair<Waiter *, EventList>> ready;
-    for (const auto &waiter : m_waiters) {
+    struct Ready
+    {
+        Waiter *waiter;
         EventList matched;
+        bool complete;
+    };
+    std::vector<Ready> ready;
+    for (const auto &waiter : m_waiters) {
+        Query &query = waiter->query;
+        EventList matched;
+        bool full = false;
         for (const Event &event : events) {
-            if (matched.size() == waiter->query.limit)
+            if (event.id <= query.after
+                || (!query.topics.isEmpty() && !query.topics.contains(event.topic)))
+                continue;
+            if (matched.size() == query.limit) {
+                full = true; // The next poll starts after the last one answered.
                 break;
-            if (event.id > waiter->query.after
-                && (waiter->query.topics.isEmpty() || waiter->query.topics.contains(event.topic)))
-                matched.append(event);
+            }
+            matched.append(event);
         }
+        if (!full)
+            query.seen = qMax(query.seen, events.constLast().id);
         if (!matched.isEmpty())
-            ready.emplace_back(waiter.get(), std::move(matched));
+            ready.push_back(Ready {waiter.get(), std::move(matched), !full});
     }
-    for (auto &[waiter, matched] : ready)
-        release(waiter, matched);
+    for (const Ready &r : ready)
+        release(r.waiter, r.matched, r.complete);
 }
 
-void PollService::release(Waiter *waiter, const EventList &events)
+void PollService::release(Waiter *waiter, const EventList &events, bool complete)
 {
     const auto it = std::find_if(
         m_waiters.begin(), m_waiters.end(), [waiter](const auto &w) { return w.get() == waiter; });
@@ -173,7 +189,7 @@ void PollService::release(Waiter *waiter, const EventList &events)
     std::unique_ptr<Waiter> owned = std::move(*it);
     m_waiters.erase(it);
     disconnect(owned->disconnected);
-    answer(owned->reply, owned->query, events, events.size() < owned->query.limit, m_longPollStats);
+    answer(owned->reply, owned->query, events, complete, m_longPollStats);
 }
 
 int PollService::dropAll()
@@ -194,7 +210,7 @@ void PollService::releaseAll()
     for (const auto &waiter : m_waiters)
         all.push_back(waiter.get());
     for (Waiter *waiter : all)
-        release(waiter, {});
+        release(waiter, {}, true);
 }
 
 QList<ConnectionInfo> PollService::connections() const

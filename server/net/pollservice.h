@@ -3,8 +3,8 @@
 #include "connectioninfo.h"
 #include "event.h"
 #include "httpreply.h"
+#include "protocol/httprequestparser.h"
 
-#include <QHttpServerRequest>
 #include <QList>
 #include <QObject>
 
@@ -36,7 +36,7 @@ public:
     PollService(EventStore *store, FaultState *faults, QObject *parent = nullptr);
     ~PollService() override;
 
-    void handle(const QHttpServerRequest &request, HttpReply &&reply);
+    void handle(const HttpRequest &request, HttpReply &&reply);
 
     /// Parked long polls.
     [[nodiscard]] QList<ConnectionInfo> connections() const;
@@ -54,6 +54,11 @@ private:
     struct Query
     {
         quint64 after = 0;
+        /// Every event up to this id has been looked at for this poll (the store's newest when
+        /// it was queried, then each live batch a parked poll saw): where a complete answer's
+        /// `next` may point. Never the store's newest at answer time, which under injected
+        /// latency holds events the answer never saw.
+        quint64 seen = 0;
         QStringList topics;
         int limit = DefaultLimit;
         bool reset = false;
@@ -63,7 +68,7 @@ private:
     void onAppended(const EventList &events);
     void answer(HttpReply &reply, const Query &query, const EventList &events, bool complete,
         TransportStats &stats);
-    void release(Waiter *waiter, const EventList &events);
+    void release(Waiter *waiter, const EventList &events, bool complete);
 
     EventStore *m_store;
     FaultState *m_faults;

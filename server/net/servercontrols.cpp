@@ -49,7 +49,7 @@ QJsonObject ServerControls::state() const
 }
 
 std::optional<QString> ServerControls::apply(
-    const QString &action, const QJsonObject &args, const QWebSocket *requester)
+    const QString &action, const QJsonObject &args, const QObject *requester)
 {
     QString error;
     if (action == QLatin1String("setInterval")) {

@@ -43,7 +43,7 @@ public:
 
     [[nodiscard]] QJsonObject state() const override;
     std::optional<QString> apply(
-        const QString &action, const QJsonObject &args, const QWebSocket *requester) override;
+        const QString &action, const QJsonObject &args, const QObject *requester) override;
 
     [[nodiscard]] int keepalive() const { return m_keepaliveS; }
 

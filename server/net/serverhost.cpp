@@ -23,8 +23,6 @@ Q_LOGGING_CATEGORY(lcHost, "pushboard.server", QtInfoMsg)
 
 namespace Pushboard {
 
-using Method = QHttpServerRequest::Method;
-
 ServerHost::ServerHost(std::vector<std::unique_ptr<MetricSource>> sources, QObject *parent)
     : QObject(parent)
     , m_store(std::make_unique<EventStore>())
@@ -89,8 +87,8 @@ bool ServerHost::start(const ServerConfig &config)
     m_gate->setDetachedConnectionCount(
         [this] { return int(m_sse->streams().size()) + m_channel->clientCount(); });
     connect(m_gate, &ConnectionGate::webSocketUpgrade, m_channel.get(),
-        [this](QTcpSocket *socket, const ConnectionGate::Upgrade &upgrade) {
-            m_channel->handleUpgrade(socket, upgrade, m_gate);
+        [this](QTcpSocket *socket, const HttpRequest &request, const QByteArray &buffered) {
+            m_channel->handleUpgrade(socket, request, buffered, m_gate);
         });
     if (!m_gate->listen(address, config.port)) {
         const bool inUse = m_gate->serverError() == QAbstractSocket::AddressInUseError;
@@ -124,7 +122,9 @@ bool ServerHost::start(const ServerConfig &config)
     m_http->setAuth(m_auth);
     m_http->setCors(m_cors);
     addRoutes();
-    m_http->bind(m_gate); // QAbstractHttpServer takes ownership of the gate.
+    m_gate->setRequestHandler([http = m_http.get()](HttpRequest &&request, HttpReply &&reply) {
+        http->handle(request, std::move(reply));
+    });
 
     m_uptime.start();
     m_scheduler->setInterval(config.intervalMs);
@@ -135,58 +135,57 @@ bool ServerHost::start(const ServerConfig &config)
 
 void ServerHost::addRoutes()
 {
-    using Request = QHttpServerRequest;
+    using Request = HttpRequest;
     HttpApi &http = *m_http;
     EventStore &store = *m_store;
     http.addRoute(
-        Method::Get, QStringLiteral("/api/health"),
+        "GET", QStringLiteral("/api/health"),
         [this](const Request &, HttpReply &&reply) {
             reply.sendJson({{QStringLiteral("status"), QStringLiteral("ok")},
                 {QStringLiteral("version"), QStringLiteral(PUSHBOARD_VERSION)},
                 {QStringLiteral("uptimeS"), m_uptime.elapsed() / 1000}});
         },
         HttpApi::Access::Public);
-    http.addRoute(Method::Get, QStringLiteral("/"), [](const Request &, HttpReply &&reply) {
+    http.addRoute("GET", QStringLiteral("/"), [](const Request &, HttpReply &&reply) {
         QFile page(QStringLiteral(":/web/index.html"));
         page.open(QIODevice::ReadOnly);
         reply.send(HttpReply::StatusCode::Ok, page.readAll(), "text/html; charset=utf-8",
             {{"Cache-Control", "no-cache"}});
     });
     http.addRoute(
-        Method::Get, QStringLiteral("/events"), [this](const Request &request, HttpReply &&reply) {
+        "GET", QStringLiteral("/events"), [this](const Request &request, HttpReply &&reply) {
             m_sse->handle(request, std::move(reply));
         });
-    http.addRoute(Method::Get, QStringLiteral("/ws"), [](const Request &, HttpReply &&reply) {
+    http.addRoute("GET", QStringLiteral("/ws"), [](const Request &, HttpReply &&reply) {
         // An upgrade never gets here: the ConnectionGate hands it to the ControlChannel.
         reply.sendError(HttpReply::StatusCode::UpgradeRequired,
             QStringLiteral("/ws is a WebSocket endpoint: send Upgrade: websocket"),
             {{"Upgrade", "websocket"}, {"Connection", "Upgrade"}});
     });
-    http.addRoute(Method::Get, QStringLiteral("/api/events"),
-        [this](const Request &request, HttpReply &&reply) {
+    http.addRoute(
+        "GET", QStringLiteral("/api/events"), [this](const Request &request, HttpReply &&reply) {
             m_poll->handle(request, std::move(reply));
         });
-    http.addRoute(Method::Post, QStringLiteral("/api/publish"),
+    http.addRoute("POST", QStringLiteral("/api/publish"),
         [&store](const Request &request, HttpReply &&reply) {
             EventApi::publish(store, request, std::move(reply));
         });
     http.addRoute(
-        Method::Get, QStringLiteral("/api/snapshot"), [&store](const Request &, HttpReply &&reply) {
+        "GET", QStringLiteral("/api/snapshot"), [&store](const Request &, HttpReply &&reply) {
             EventApi::snapshot(store, std::move(reply));
         });
     http.addRoute(
-        Method::Get, QStringLiteral("/api/topics"), [&store](const Request &, HttpReply &&reply) {
+        "GET", QStringLiteral("/api/topics"), [&store](const Request &, HttpReply &&reply) {
             EventApi::topics(store, std::move(reply));
         });
-    http.addRoute(Method::Get, QStringLiteral("/api/connections"),
-        [this](const Request &, HttpReply &&reply) {
+    http.addRoute(
+        "GET", QStringLiteral("/api/connections"), [this](const Request &, HttpReply &&reply) {
             reply.send(HttpReply::StatusCode::Ok, connections(), "application/json",
                 {{"Cache-Control", "no-store"}});
         });
-    http.addRoute(
-        Method::Get, QStringLiteral("/metrics"), [this](const Request &, HttpReply &&reply) {
-            reply.send(HttpReply::StatusCode::Ok, metrics(), PrometheusMetrics::ContentType);
-        });
+    http.addRoute("GET", QStringLiteral("/metrics"), [this](const Request &, HttpReply &&reply) {
+        reply.send(HttpReply::StatusCode::Ok, metrics(), PrometheusMetrics::ContentType);
+    });
 }
 
 QByteArray ServerHost::connections() const
@@ -234,8 +233,9 @@ void ServerHost::stop()
     m_poll->releaseAll();
     if (m_gate)
         m_gate->closeAll();
-    m_http.reset(); // Deletes the gate and the sockets it still owns.
+    delete m_gate; // With the connections it still owns.
     m_gate = nullptr;
+    m_http.reset();
     m_store->close();
 }
 

@@ -11,7 +11,7 @@
 
 namespace Pushboard {
 
-using StatusCode = QHttpServerResponder::StatusCode;
+using StatusCode = HttpReply::StatusCode;
 
 SsePublisher::SsePublisher(EventStore *store, FaultState *faults, QObject *parent)
     : QObject(parent)
@@ -31,7 +31,7 @@ void SsePublisher::setKeepalive(int seconds)
         m_keepalive.stop();
 }
 
-void SsePublisher::handle(const QHttpServerRequest &request, HttpReply &&reply)
+void SsePublisher::handle(const HttpRequest &request, HttpReply &&reply)
 {
     const QUrlQuery query(request.url());
 

@@ -3,8 +3,8 @@
 #include "connectioninfo.h"
 #include "event.h"
 #include "httpreply.h"
+#include "protocol/httprequestparser.h"
 
-#include <QHttpServerRequest>
 #include <QList>
 #include <QObject>
 #include <QTimer>
@@ -32,7 +32,7 @@ public:
     void setKeepalive(int seconds);
 
     /// The route handler of `GET /events`.
-    void handle(const QHttpServerRequest &request, HttpReply &&reply);
+    void handle(const HttpRequest &request, HttpReply &&reply);
 
     [[nodiscard]] const QList<SseStream *> &streams() const { return m_streams; }
     /// Subscribers dropped because their queue passed the limit, since start.

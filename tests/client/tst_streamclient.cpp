@@ -238,6 +238,47 @@ private Q_SLOTS:
         QTRY_COMPARE(r.ids(), (QByteArrayList {"1", "2", "3"}));
     }
 
+    void eventsWithoutTheirOwnIdAreNeverDropped()
+    {
+        // After `id: 1`, later events without an id field carry "1" as their lastEventId (as in a
+        // browser) but are new events: all of them are delivered. A replayed `id: 1` is not.
+        ScriptedServer server(
+            {{Ok + "retry: 10\nid: 1\ndata: a\n\ndata: b\n\nevent: t\ndata: c\n\n", true},
+                {Ok + "id: 1\ndata: a\n\ndata: d\n\nid: 2\ndata: e\n\n", false}});
+        StreamClient client;
+        Recorder r(client);
+        client.start(sse(server.url()));
+        QTRY_COMPARE(r.messages.size(), 5);
+        QStringList data;
+        for (const SseMessage &m : std::as_const(r.messages))
+            data.append(m.data);
+        QCOMPARE(data.join(QLatin1Char(',')), QStringLiteral("a,b,c,d,e"));
+        QCOMPARE(r.ids(), (QByteArrayList {"1", "1", "1", "1", "2"}));
+        QCOMPARE(server.header(1, "Last-Event-ID"), QByteArray("1"));
+    }
+
+    void emptyIdFieldClearsTheResumePoint_data()
+    {
+        QTest::addColumn<QByteArray>("stream");
+        QTest::newRow("empty id with data")
+            << QByteArray("retry: 10\nid: 4\ndata: a\n\nid:\ndata: b\n\n");
+        QTest::newRow("empty id alone") << QByteArray("retry: 10\nid: 4\ndata: a\n\nid\n\n");
+    }
+    void emptyIdFieldClearsTheResumePoint()
+    {
+        // WHATWG HTML 9.2: an empty `id` sets the last event ID to the empty string, and a
+        // reconnect then sends no Last-Event-ID header at all.
+        QFETCH(QByteArray, stream);
+        ScriptedServer server({{Ok + stream, true}, {Ok, false}});
+        StreamClient client;
+        Recorder r(client);
+        client.start(sse(server.url()));
+        QTRY_COMPARE(server.requests.size(), 2);
+        QVERIFY2(!server.requests.at(1).toLower().contains("last-event-id"),
+            server.requests.at(1).constData());
+        QCOMPARE(client.lastEventId(), QString());
+    }
+
     void resetStartsDedupeOver()
     {
         ScriptedServer server({{Ok + "retry: 10\nid: 7\ndata: a\n\n", true},
@@ -270,7 +311,7 @@ private Q_SLOTS:
         client.start(options);
         QTRY_COMPARE(r.messages.size(), 2);
         QCOMPARE(r.messages.at(0),
-            (SseMessage {QStringLiteral("message"), QStringLiteral("hello"), QString()}));
+            (SseMessage {QStringLiteral("message"), QStringLiteral("hello"), QString(), false}));
         QCOMPARE(r.messages.at(1).data, QStringLiteral("{\"op\":\"event\"}"));
         client.stop();
         qDeleteAll(peers);

@@ -8,9 +8,12 @@ Q_DECLARE_METATYPE(Pushboard::SseMessage)
 
 namespace {
 
-SseMessage msg(const char *type, const QString &data, const char *id = "")
+/// An event; by default its own block set the id exactly when the id is not empty.
+SseMessage msg(const char *type, const QString &data, const char *id = "", int ownId = -1)
 {
-    return SseMessage {QString::fromUtf8(type), data, QString::fromUtf8(id)};
+    const QString lastEventId = QString::fromUtf8(id);
+    return SseMessage {QString::fromUtf8(type), data, lastEventId,
+        ownId < 0 ? !lastEventId.isEmpty() : ownId == 1};
 }
 
 } // namespace
@@ -73,17 +76,34 @@ private Q_SLOTS:
         QTest::newRow("id kept across events")
             << QByteArray("id: 1\ndata: a\n\ndata: b\n\n")
             << QList<SseMessage> {msg("message", QStringLiteral("a"), "1"),
-                   msg("message", QStringLiteral("b"), "1")}
+                   msg("message", QStringLiteral("b"), "1", false)}
             << QStringLiteral("1") << qint64(-1);
+        QTest::newRow("events without id carry the last one, not as their own")
+            << QByteArray("id: 1\ndata: a\n\ndata: b\n\nevent: x\ndata: c\n\nid: 2\ndata: d\n\n")
+            << QList<SseMessage> {msg("message", QStringLiteral("a"), "1"),
+                   msg("message", QStringLiteral("b"), "1", false),
+                   msg("x", QStringLiteral("c"), "1", false),
+                   msg("message", QStringLiteral("d"), "2")}
+            << QStringLiteral("2") << qint64(-1);
         QTest::newRow("empty id resets")
             << QByteArray("id: 1\ndata: a\n\nid\ndata: b\n\n")
             << QList<SseMessage> {msg("message", QStringLiteral("a"), "1"),
-                   msg("message", QStringLiteral("b"), "")}
+                   msg("message", QStringLiteral("b"), "", true)}
             << QString() << qint64(-1);
+        QTest::newRow("empty id value resets")
+            << QByteArray("id: 1\ndata: a\n\nid:\ndata: b\n\ndata: c\n\n")
+            << QList<SseMessage> {msg("message", QStringLiteral("a"), "1"),
+                   msg("message", QStringLiteral("b"), "", true),
+                   msg("message", QStringLiteral("c"), "", false)}
+            << QString() << qint64(-1);
+        QTest::newRow("empty id without data resets")
+            << QByteArray("id: 1\ndata: a\n\nid: \n\n")
+            << QList<SseMessage> {msg("message", QStringLiteral("a"), "1")} << QString()
+            << qint64(-1);
         QTest::newRow("id with NULL ignored")
             << (QByteArray("id: 1\ndata: a\n\nid: 2") + '\0' + QByteArray("3\ndata: b\n\n"))
             << QList<SseMessage> {msg("message", QStringLiteral("a"), "1"),
-                   msg("message", QStringLiteral("b"), "1")}
+                   msg("message", QStringLiteral("b"), "1", false)}
             << QStringLiteral("1") << qint64(-1);
         QTest::newRow("id without data still sets lastEventId")
             << QByteArray("id: 9\n\n") << QList<SseMessage> {} << QStringLiteral("9") << qint64(-1);
@@ -115,6 +135,33 @@ private Q_SLOTS:
             "data: a\xff"
             "b\xc3\n\n") << QList<SseMessage> {msg("message", QStringLiteral("a\ufffdb\ufffd"))}
                                                 << QString() << qint64(-1);
+        // The Encoding standard's decoder: one U+FFFD per maximal subpart of a bad sequence.
+        QTest::newRow("truncated 3-byte sequence before LF")
+            << QByteArray("data: \xe2\x82\n\n")
+            << QList<SseMessage> {msg("message", QStringLiteral("\ufffd"))} << QString()
+            << qint64(-1);
+        QTest::newRow("truncated 4-byte sequence before CR")
+            << QByteArray("data: a\xf0\x9f\x98\rdata: b\r\r")
+            << QList<SseMessage> {msg("message", QStringLiteral("a\ufffd\nb"))} << QString()
+            << qint64(-1);
+        QTest::newRow("truncated sequence before ASCII")
+            << QByteArray("data: \xe2\x82x\xc3y\n\n")
+            << QList<SseMessage> {msg("message", QStringLiteral("\ufffdx\ufffdy"))} << QString()
+            << qint64(-1);
+        QTest::newRow("overlong and surrogate bytes one each")
+            << QByteArray("data: \xc0\xaf|\xe0\x80\xaf|\xed\xa0\x80|\xf4\x90\x80\x80\n\n")
+            << QList<SseMessage> {msg("message",
+                   QStringLiteral("\ufffd\ufffd|\ufffd\ufffd\ufffd|\ufffd\ufffd\ufffd|"
+                                  "\ufffd\ufffd\ufffd\ufffd"))}
+            << QString() << qint64(-1);
+        QTest::newRow("lone continuation bytes")
+            << QByteArray("data: \x80\xbf\n\n")
+            << QList<SseMessage> {msg("message", QStringLiteral("\ufffd\ufffd"))} << QString()
+            << qint64(-1);
+        QTest::newRow("truncated sequence in an id")
+            << QByteArray("id: \xe2\x82\ndata: x\n\n")
+            << QList<SseMessage> {msg("message", QStringLiteral("x"), "\ufffd")}
+            << QStringLiteral("\ufffd") << qint64(-1);
         QTest::newRow("colon in value kept")
             << QByteArray("data: a: b\n\n")
             << QList<SseMessage> {msg("message", QStringLiteral("a: b"))} << QString()
@@ -144,6 +191,7 @@ private Q_SLOTS:
                 QCOMPARE(got.at(i).type, expected.at(i).type);
                 QCOMPARE(got.at(i).data, expected.at(i).data);
                 QCOMPARE(got.at(i).lastEventId, expected.at(i).lastEventId);
+                QCOMPARE(got.at(i).ownId, expected.at(i).ownId);
             }
             QCOMPARE(parser.lastEventId(), lastEventId);
             QCOMPARE(parser.retry().value_or(-1), retry);

@@ -3,9 +3,9 @@
 
 #include <QTcpSocket>
 #include <QTest>
+#include <QTimer>
 
 using namespace Pushboard;
-using Method = QHttpServerRequest::Method;
 
 namespace {
 
@@ -36,20 +36,19 @@ private Q_SLOTS:
     void init()
     {
         m_http = std::make_unique<HttpApi>();
+        m_http->addRoute("GET", QStringLiteral("/hello"), [](const HttpRequest &, HttpReply &&r) {
+            r.send(HttpReply::StatusCode::Ok, "hi", "text/plain");
+        });
         m_http->addRoute(
-            Method::Get, QStringLiteral("/hello"), [](const QHttpServerRequest &, HttpReply &&r) {
-                r.send(HttpReply::StatusCode::Ok, "hi", "text/plain");
-            });
-        m_http->addRoute(Method::Post, QStringLiteral("/size"),
-            [](const QHttpServerRequest &request, HttpReply &&r) {
+            "POST", QStringLiteral("/size"), [](const HttpRequest &request, HttpReply &&r) {
                 r.send(HttpReply::StatusCode::Ok, QByteArray::number(request.body().size()),
                     "text/plain");
             });
-        m_http->addRoute(Method::Get, QStringLiteral("/auth"),
-            [](const QHttpServerRequest &request, HttpReply &&r) {
+        m_http->addRoute(
+            "GET", QStringLiteral("/auth"), [](const HttpRequest &request, HttpReply &&r) {
                 r.send(HttpReply::StatusCode::Ok, request.value("Authorization"), "text/plain");
             });
-        m_gate = new ConnectionGate();
+        m_gate = std::make_unique<ConnectionGate>();
         ConnectionGate::Limits limits;
         limits.maxConnections = 3;
         limits.maxBodyBytes = 1000;
@@ -57,9 +56,15 @@ private Q_SLOTS:
         limits.headTimeoutMs = 300;
         m_gate->setLimits(limits);
         QVERIFY(m_gate->listen(QHostAddress::LocalHost, 0));
-        m_http->bind(m_gate);
+        m_gate->setRequestHandler([this](HttpRequest &&request, HttpReply &&reply) {
+            m_http->handle(request, std::move(reply));
+        });
     }
-    void cleanup() { m_http.reset(); }
+    void cleanup()
+    {
+        m_gate.reset();
+        m_http.reset();
+    }
 
     void refusals_data()
     {
@@ -68,43 +73,83 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("reason");
         QTest::newRow("garbage") << QByteArray("hello there\r\n\r\n") << 400
                                  << QByteArray("malformed request line");
-        QTest::newRow("two spaces") << QByteArray("GET  /hello HTTP/1.1\r\n\r\n") << 400
+        QTest::newRow("two spaces") << QByteArray("GET  /hello HTTP/1.1\r\nHost: x\r\n\r\n") << 400
                                     << QByteArray("malformed request line");
         QTest::newRow("bad version") << QByteArray("GET /hello HTTQ/1.1\r\n\r\n") << 400
                                      << QByteArray("malformed HTTP version");
         QTest::newRow("http/2") << QByteArray("GET /hello HTTP/2.0\r\n\r\n") << 505
                                 << QByteArray("only HTTP/1.0 and HTTP/1.1");
-        QTest::newRow("unknown method")
-            << QByteArray("BREW /pot HTTP/1.1\r\n\r\n") << 501 << QByteArray("unknown method BREW");
+        QTest::newRow("unknown method") << QByteArray("BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n")
+                                        << 501 << QByteArray("unknown method BREW");
         QTest::newRow("header without colon") << QByteArray("GET /hello HTTP/1.1\r\nHost x\r\n\r\n")
                                               << 400 << QByteArray("malformed header line 1");
         QTest::newRow("space before colon") << QByteArray("GET /hello HTTP/1.1\r\nHost : x\r\n\r\n")
                                             << 400 << QByteArray("malformed header line 1");
-        QTest::newRow("folded header") << QByteArray("GET /hello HTTP/1.1\r\nA: b\r\n c\r\n\r\n")
-                                       << 400 << QByteArray("malformed header line 2");
-        QTest::newRow("control char") << QByteArray("GET /hello HTTP/1.1\r\nA: b\x01\r\n\r\n")
-                                      << 400 << QByteArray("control character");
+        QTest::newRow("folded header")
+            << QByteArray("GET /hello HTTP/1.1\r\nHost: x\r\nA: b\r\n c\r\n\r\n") << 400
+            << QByteArray("malformed header line 3");
+        QTest::newRow("control char")
+            << QByteArray("GET /hello HTTP/1.1\r\nHost: x\r\nA: b\x01\r\n\r\n") << 400
+            << QByteArray("control character");
         QTest::newRow("content-length abc")
-            << QByteArray("POST /size HTTP/1.1\r\nContent-Length: abc\r\n\r\n") << 400
+            << QByteArray("POST /size HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n") << 400
             << QByteArray("bad Content-Length");
         QTest::newRow("content-length negative")
-            << QByteArray("POST /size HTTP/1.1\r\nContent-Length: -1\r\n\r\n") << 400
+            << QByteArray("POST /size HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n") << 400
             << QByteArray("bad Content-Length");
-        QTest::newRow("conflicting lengths")
-            << QByteArray("POST /size HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")
-            << 400 << QByteArray("bad Content-Length");
+        QTest::newRow("conflicting lengths") << QByteArray(
+            "POST /size HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")
+                                             << 400 << QByteArray("bad Content-Length");
         QTest::newRow("body too large")
-            << QByteArray("POST /size HTTP/1.1\r\nContent-Length: 1001\r\n\r\n") << 413
+            << QByteArray("POST /size HTTP/1.1\r\nHost: x\r\nContent-Length: 1001\r\n\r\n") << 413
             << QByteArray("request body of 1001 bytes");
-        QTest::newRow("chunked") << QByteArray(
-            "POST /size HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
-                                 << 411 << QByteArray("send the request body with Content-Length");
-        QTest::newRow("head too large")
-            << QByteArray("GET /hello HTTP/1.1\r\nX: " + QByteArray(3000, 'a') + "\r\n\r\n") << 431
-            << QByteArray("request head over 2048 bytes");
-        QTest::newRow("endless head")
-            << QByteArray("GET /hello HTTP/1.1\r\n" + QByteArray("X: y\r\n").repeated(500)) << 431
-            << QByteArray("request head over");
+        QTest::newRow("no host in HTTP/1.1")
+            << QByteArray("GET /hello HTTP/1.1\r\n\r\n") << 400
+            << QByteArray("an HTTP/1.1 request needs a Host header");
+        QTest::newRow("two hosts")
+            << QByteArray("GET /hello HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n") << 400
+            << QByteArray("more than one Host header");
+        QTest::newRow("both framings")
+            << QByteArray("POST /size HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                          "3\r\nTransfer-Encoding: chunked\r\n\r\n")
+            << 400 << QByteArray("both Content-Length and Transfer-Encoding");
+        QTest::newRow("unknown coding")
+            << QByteArray("POST /size HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n")
+            << 501 << QByteArray("transfer coding 'gzip' is not supported");
+        QTest::newRow("chunked not last") << QByteArray(
+            "POST /size HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n")
+                                          << 501 << QByteArray("transfer coding 'gzip'");
+        QTest::newRow("bad chunk size")
+            << QByteArray(
+                   "POST /size HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+            << 400 << QByteArray("bad chunked body: 'zz' is not a chunk size");
+        QTest::newRow("chunk data too long")
+            << QByteArray("POST /size HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+                          "chunked\r\n\r\n3\r\nabcd\r\n")
+            << 400 << QByteArray("bad chunked body: chunk data not followed by CRLF");
+        QTest::newRow("chunk size over the limit") << QByteArray(
+            "POST /size HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nffffffff\r\n")
+                                                   << 413
+                                                   << QByteArray(
+                                                          "request body over the limit of 1000");
+        QTest::newRow("chunks adding up over the limit") << QByteArray(
+            "POST /size HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1f4\r\n"
+            + QByteArray(500, 'a')
+            + "\r\n1f5\r\n") << 413 << QByteArray("request body over the limit of 1000");
+        QTest::newRow("bad trailer") << QByteArray(
+            "POST /size HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nnope\r\n\r\n")
+                                     << 400 << QByteArray("bad chunked body: malformed trailer");
+        QTest::newRow("expect other") << QByteArray(
+            "POST /size HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nExpect: 200-ok\r\n\r\n")
+                                      << 417 << QByteArray("unsupported Expect");
+        QTest::newRow("bad target") << QByteArray("GET hello HTTP/1.1\r\nHost: x\r\n\r\n") << 400
+                                    << QByteArray("malformed request target");
+        QTest::newRow("head too large") << QByteArray(
+            "GET /hello HTTP/1.1\r\nHost: x\r\nX: " + QByteArray(3000, 'a') + "\r\n\r\n")
+                                        << 431 << QByteArray("request head over 2048 bytes");
+        QTest::newRow("endless head") << QByteArray(
+            "GET /hello HTTP/1.1\r\nHost: x\r\n" + QByteArray("X: y\r\n").repeated(500))
+                                      << 431 << QByteArray("request head over");
     }
     void refusals()
     {
@@ -133,13 +178,31 @@ private Q_SLOTS:
         QTest::newRow("bare LF line ends")
             << QByteArray("GET /hello HTTP/1.1\nHost: x\n\n") << QByteArray("hi");
         QTest::newRow("leading empty lines")
-            << QByteArray("\r\n\r\nGET /hello HTTP/1.1\r\n\r\n") << QByteArray("hi");
+            << QByteArray("\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n") << QByteArray("hi");
         QTest::newRow("http/1.0") << QByteArray("GET /hello HTTP/1.0\r\n\r\n") << QByteArray("hi");
         QTest::newRow("body at the limit") << QByteArray(
-            "POST /size HTTP/1.1\r\nContent-Length: 1000\r\n\r\n" + QByteArray(1000, 'b'))
-                                           << QByteArray("1000");
+            "POST /size HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"
+            + QByteArray(1000, 'b')) << QByteArray("1000");
+        QTest::newRow("chunked body") << QByteArray(
+            "POST /size HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"
+            "2;name=value\r\nde\r\n0\r\n\r\n")
+                                      << QByteArray("5");
+        QTest::newRow("chunked body with trailers")
+            << QByteArray("POST /size HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+                          "Chunked\r\n\r\nA\r\n0123456789\r\n"
+                          "0\r\nX-Checksum: 1\r\nX-More: 2\r\n\r\n")
+            << QByteArray("10");
+        QTest::newRow("chunked body at the limit") << QByteArray(
+            "POST /size HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3e8\r\n"
+            + QByteArray(1000, 'c') + "\r\n0\r\n\r\n")
+                                                   << QByteArray("1000");
+        QTest::newRow("chunked with bare LF") << QByteArray(
+            "POST /size HTTP/1.1\nHost: x\nTransfer-Encoding: chunked\n\n2\nab\n0\n\n")
+                                              << QByteArray("2");
+        QTest::newRow("absolute-form target")
+            << QByteArray("GET http://x/hello HTTP/1.1\r\nHost: x\r\n\r\n") << QByteArray("hi");
         QTest::newRow("headers kept")
-            << QByteArray("GET /auth HTTP/1.1\r\nAuthorization: Bearer t0k\r\n\r\n")
+            << QByteArray("GET /auth HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t0k\r\n\r\n")
             << QByteArray("Bearer t0k");
     }
     void goodRequestsPass()
@@ -156,7 +219,8 @@ private Q_SLOTS:
     {
         RawClient client(m_gate->serverPort());
         QVERIFY(client.socket.waitForConnected(5000));
-        const QByteArray request("POST /size HTTP/1.1\r\nContent-Length: 5\r\n\r\nabcde");
+        const QByteArray request(
+            "POST /size HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nabcde");
         for (const char c : request) {
             client.socket.write(&c, 1);
             client.socket.flush();
@@ -168,17 +232,18 @@ private Q_SLOTS:
     void keepAliveRequestsAreEachChecked()
     {
         RawClient client(m_gate->serverPort());
-        client.socket.write("GET /hello HTTP/1.1\r\n\r\n");
+        client.socket.write("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
         QTRY_COMPARE(client.responses(), 1);
-        client.socket.write("POST /size HTTP/1.1\r\nContent-Length: 3\r\n\r\nxyz");
+        client.socket.write("POST /size HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nxyz");
         QTRY_VERIFY(client.received.endsWith("\r\n\r\n3"));
         // Pipelined good requests are answered in order.
-        client.socket.write("GET /hello HTTP/1.1\r\n\r\nPOST /size HTTP/1.1\r\nContent-Length: "
-                            "2\r\n\r\nxyGET /hello HTTP/1.1\r\n\r\n");
+        client.socket.write("GET /hello HTTP/1.1\r\nHost: x\r\n\r\nPOST /size HTTP/1.1\r\nHost: "
+                            "x\r\nContent-Length: "
+                            "2\r\n\r\nxyGET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
         QTRY_COMPARE(client.received.count("200 OK"), 5);
         QVERIFY(client.received.contains("\r\n\r\nhi") && client.received.contains("\r\n\r\n2"));
         // A later request is held to the same limits as the first one.
-        client.socket.write("POST /size HTTP/1.1\r\nContent-Length: 5000\r\n\r\n");
+        client.socket.write("POST /size HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n");
         QTRY_VERIFY(client.received.contains("413 Content Too Large"));
         QTRY_COMPARE(client.socket.state(), QAbstractSocket::UnconnectedState);
     }
@@ -187,14 +252,14 @@ private Q_SLOTS:
     {
         RawClient client(m_gate->serverPort());
         client.socket.write(
-            "POST /size HTTP/1.1\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
+            "POST /size HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
         QTRY_COMPARE(client.received, QByteArray("HTTP/1.1 100 Continue\r\n\r\n"));
         client.socket.write("abcd");
         QTRY_VERIFY(client.received.endsWith("\r\n\r\n4"));
 
         RawClient refused(m_gate->serverPort()); // No 100 for a body that will be refused.
-        refused.socket.write(
-            "POST /size HTTP/1.1\r\nContent-Length: 4000\r\nExpect: 100-continue\r\n\r\n");
+        refused.socket.write("POST /size HTTP/1.1\r\nHost: x\r\nContent-Length: 4000\r\nExpect: "
+                             "100-continue\r\n\r\n");
         QTRY_VERIFY(refused.received.contains("}"));
         QVERIFY(refused.received.startsWith("HTTP/1.1 413 "));
     }
@@ -214,11 +279,11 @@ private Q_SLOTS:
     void idleKeepAliveIsNotTimedOut()
     {
         RawClient client(m_gate->serverPort());
-        client.socket.write("GET /hello HTTP/1.1\r\n\r\n");
+        client.socket.write("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
         QTRY_COMPARE(client.responses(), 1);
         QTest::qWait(800); // Well past the head timeout: between requests there is no head.
         QCOMPARE(client.socket.state(), QAbstractSocket::ConnectedState);
-        client.socket.write("GET /hello HTTP/1.1\r\n\r\n");
+        client.socket.write("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
         QTRY_COMPARE(client.responses(), 2);
     }
 
@@ -227,7 +292,7 @@ private Q_SLOTS:
         std::vector<std::unique_ptr<RawClient>> clients;
         for (int i = 0; i < 3; ++i) {
             clients.push_back(std::make_unique<RawClient>(m_gate->serverPort()));
-            clients.back()->socket.write("GET /hello HTTP/1.1\r\n\r\n");
+            clients.back()->socket.write("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
         }
         for (const auto &client : clients)
             QTRY_COMPARE(client->responses(), 1);
@@ -241,7 +306,7 @@ private Q_SLOTS:
         clients.front()->socket.disconnectFromHost(); // A place frees up.
         QTRY_COMPARE(m_gate->connectionCount(), 2);
         RawClient fifth(m_gate->serverPort());
-        fifth.socket.write("GET /hello HTTP/1.1\r\n\r\n");
+        fifth.socket.write("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
         QTRY_COMPARE(fifth.responses(), 1);
         QCOMPARE(fifth.status(), 200);
     }
@@ -249,19 +314,132 @@ private Q_SLOTS:
     void refusalDoesNotDisturbOthers()
     {
         RawClient good(m_gate->serverPort());
-        good.socket.write("GET /hello HTTP/1.1\r\n\r\n");
+        good.socket.write("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
         QTRY_COMPARE(good.responses(), 1);
         RawClient bad(m_gate->serverPort());
         bad.socket.write(
             QByteArray::fromHex("160301020001000001fc0303") + "\r\n\r\n"); // TLS hello-ish bytes
         QTRY_COMPARE(bad.status(), 400);
-        good.socket.write("GET /hello HTTP/1.1\r\n\r\n");
+        good.socket.write("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
         QTRY_COMPARE(good.responses(), 2);
+    }
+
+    void chunkedBodyArrivingByteByByte()
+    {
+        // Node's http.request() with write() and end() sends exactly this shape.
+        RawClient client(m_gate->serverPort());
+        QVERIFY(client.socket.waitForConnected(5000));
+        const QByteArray request(
+            "POST /size HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "7\r\n{\"a\":1}\r\n0\r\n\r\n");
+        for (const char c : request) {
+            client.socket.write(&c, 1);
+            client.socket.flush();
+        }
+        QTRY_VERIFY(client.received.endsWith("\r\n\r\n7"));
+        QVERIFY(!client.received.contains("Connection: close"));
+    }
+
+    void connectionCloseRules_data()
+    {
+        // RFC 9112 9.3 and 9.6: who closes after the answer.
+        QTest::addColumn<QByteArray>("request");
+        QTest::addColumn<bool>("closes");
+        QTest::newRow("1.0") << QByteArray("GET /hello HTTP/1.0\r\n\r\n") << true;
+        QTest::newRow("1.0 keep-alive")
+            << QByteArray("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << false;
+        QTest::newRow("1.1") << QByteArray("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n") << false;
+        QTest::newRow("1.1 close")
+            << QByteArray("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") << true;
+        QTest::newRow("1.1 close among tokens")
+            << QByteArray("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: foo, Close\r\n\r\n")
+            << true;
+    }
+    void connectionCloseRules()
+    {
+        QFETCH(QByteArray, request);
+        QFETCH(bool, closes);
+        RawClient client(m_gate->serverPort());
+        client.socket.write(request);
+        QTRY_VERIFY(client.received.endsWith("\r\n\r\nhi"));
+        QCOMPARE(client.received.contains("\r\nConnection: close\r\n"), closes);
+        if (closes) {
+            QTRY_COMPARE(client.socket.state(), QAbstractSocket::UnconnectedState);
+            return;
+        }
+        // Still open: a second request is answered on the same connection.
+        client.socket.write(request);
+        QTRY_COMPARE(client.received.count("200 OK"), 2);
+        QCOMPARE(client.socket.state(), QAbstractSocket::ConnectedState);
+    }
+
+    void exactlyOneAnswerPerRequest_data()
+    {
+        // An upgrade offer on a request that cannot upgrade is ignored (RFC 9110 7.8): one answer
+        // each, then the closing request's answer, then the close. Nothing unsolicited.
+        QTest::addColumn<QByteArray>("request");
+        QTest::addColumn<QByteArray>("firstStatus");
+        QTest::newRow("POST with upgrade headers")
+            << QByteArray("POST /size HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: "
+                          "websocket\r\nContent-Length: 2\r\n\r\nab")
+            << QByteArray("HTTP/1.1 200 OK");
+        QTest::newRow("HEAD /ws with upgrade headers") << QByteArray(
+            "HEAD /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: "
+            "websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+            "dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n") << QByteArray("HTTP/1.1 405 Method Not Allowed");
+        QTest::newRow("GET /hello with upgrade to h2c") << QByteArray(
+            "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, "
+            "HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n")
+                                                        << QByteArray("HTTP/1.1 200 OK");
+    }
+    void exactlyOneAnswerPerRequest()
+    {
+        QFETCH(QByteArray, request);
+        QFETCH(QByteArray, firstStatus);
+        m_http->addRoute("GET", QStringLiteral("/ws"), [](const HttpRequest &, HttpReply &&r) {
+            r.sendError(HttpReply::StatusCode::UpgradeRequired, QStringLiteral("upgrade"));
+        });
+        RawClient client(m_gate->serverPort());
+        client.socket.write(
+            request + "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        QTRY_COMPARE(client.socket.state(), QAbstractSocket::UnconnectedState);
+        QCOMPARE(client.received.count("HTTP/1.1 "), 2);
+        QVERIFY2(client.received.startsWith(firstStatus), client.received.constData());
+        QVERIFY(client.received.endsWith("\r\n\r\nhi"));
+        if (request.startsWith("HEAD")) // and a HEAD answer has no content
+            QVERIFY(client.received.contains("\r\n\r\nHTTP/1.1 200 OK"));
+    }
+
+    void pipelinedAnswersKeepTheirOrder()
+    {
+        // The first request is answered later than the second would be: the second waits.
+        m_http->addRoute("GET", QStringLiteral("/later"), [](const HttpRequest &, HttpReply &&r) {
+            auto held = std::make_shared<HttpReply>(std::move(r));
+            QTimer::singleShot(
+                50, [held] { held->send(HttpReply::StatusCode::Ok, "later", "text/plain"); });
+        });
+        RawClient client(m_gate->serverPort());
+        client.socket.write("GET /later HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: "
+                            "x\r\n\r\n");
+        QTRY_COMPARE(client.received.count("200 OK"), 2);
+        QVERIFY(client.received.indexOf("later") < client.received.indexOf("\r\n\r\nhi"));
+    }
+
+    void unansweredRequestGets503()
+    {
+        m_http->addRoute(
+            "GET", QStringLiteral("/dropped"), [](const HttpRequest &, HttpReply &&) {});
+        RawClient client(m_gate->serverPort());
+        client.socket.write(
+            "GET /dropped HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+        QTRY_COMPARE(client.responses(), 2);
+        QVERIFY(client.received.startsWith("HTTP/1.1 503 "));
+        QVERIFY(client.received.endsWith("\r\n\r\nhi"));
     }
 
 private:
     std::unique_ptr<HttpApi> m_http;
-    ConnectionGate *m_gate = nullptr;
+    std::unique_ptr<ConnectionGate> m_gate;
 };
 
 QTEST_GUILESS_MAIN(tst_ConnectionGate)

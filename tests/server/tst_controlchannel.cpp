@@ -63,11 +63,16 @@ struct RawWsClient
         });
         socket.connectToHost(QStringLiteral("127.0.0.1"), port);
         QByteArray request = "GET " + path
-            + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+            + " HTTP/1.1\r\nUpgrade: websocket\r\n"
               "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
               "Sec-WebSocket-Version: 13\r\n";
-        for (const QByteArray &header : extra)
+        bool host = false;
+        for (const QByteArray &header : extra) {
             request += header + "\r\n";
+            host = host || header.startsWith("Host:");
+        }
+        if (!host) // exactly one Host (RFC 9112 3.2)
+            request += "Host: 127.0.0.1\r\n";
         socket.write(request + "\r\n");
     }
     int status() const { return received.startsWith("HTTP/1.1 ") ? received.mid(9, 3).toInt() : 0; }

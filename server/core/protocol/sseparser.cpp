@@ -1,33 +1,10 @@
 #include "sseparser.h"
 
-#include <QStringDecoder>
-
 namespace Pushboard {
-
-namespace {
-
-// How many bytes at the end of `bytes` start a UTF-8 sequence that is not complete yet (0 to 3).
-// Cutting there is safe: a lead byte always begins a new unit for the decoder.
-qsizetype incompleteTail(QByteArrayView bytes)
-{
-    for (qsizetype back = 1; back <= 3 && back <= bytes.size(); ++back) {
-        const uchar c = uchar(bytes[bytes.size() - back]);
-        if ((c & 0xc0) == 0x80)
-            continue; // a continuation byte: look further back for its lead
-        const qsizetype length = c >= 0xf0 && c <= 0xf4 ? 4
-            : c >= 0xe0                                 ? 3
-            : c >= 0xc2 && c < 0xe0                     ? 2
-                                                        : 1;
-        return back < length ? back : 0;
-    }
-    return 0;
-}
-
-} // namespace
 
 void SseParser::reset()
 {
-    m_carry.clear();
+    m_decoder.reset();
     m_pending.clear();
     m_atStart = true;
     m_lastWasCr = false;
@@ -39,21 +16,12 @@ void SseParser::reset()
 QList<SseMessage> SseParser::feed(QByteArrayView bytes)
 {
     QList<SseMessage> out;
-    // Qt 6.4's stateful UTF-8 decoder swallows the byte after an incomplete sequence ("\xc3\n"
-    // gives only U+FFFD), so incomplete tails are carried here and complete text is decoded
-    // whole, which gives the WHATWG result.
-    QByteArray data = m_carry + bytes.toByteArray();
-    const qsizetype tail = incompleteTail(data);
-    m_carry = data.right(tail);
-    data.chop(tail);
-    // Stateless (the carry is ours) and keeping a BOM as U+FEFF: only the stream's first one goes.
-    QStringDecoder decoder(QStringConverter::Utf8,
-        QStringConverter::Flag::Stateless | QStringConverter::Flag::ConvertInitialBom);
-    QString text = decoder.decode(data);
+    QString text;
+    m_decoder.decode(bytes, text);
     if (m_atStart && !text.isEmpty()) {
         m_atStart = false;
         if (text.front() == QChar(0xfeff))
-            text.remove(0, 1);
+            text.remove(0, 1); // Only the stream's first BOM goes.
     }
     if (text.isEmpty())
         return out; // e.g. the first byte of a multi-byte character
@@ -108,8 +76,10 @@ void SseParser::processLine(QStringView line, QList<SseMessage> &out)
         m_data += value;
         m_data += u'\n';
     } else if (field == u"id") {
-        if (!value.contains(QChar(0)))
+        if (!value.contains(QChar(0))) {
             m_lastEventIdBuffer = value.toString();
+            m_ownId = true;
+        }
     } else if (field == u"retry") {
         bool digits = !value.isEmpty();
         for (const QChar c : value)
@@ -127,13 +97,14 @@ void SseParser::processLine(QStringView line, QList<SseMessage> &out)
 void SseParser::dispatch(QList<SseMessage> &out)
 {
     m_lastEventId = m_lastEventIdBuffer;
+    const bool ownId = std::exchange(m_ownId, false);
     if (m_data.isEmpty()) {
         m_eventType.clear();
         return;
     }
     m_data.chop(1); // The last LF.
-    out.append(SseMessage {
-        m_eventType.isEmpty() ? QStringLiteral("message") : m_eventType, m_data, m_lastEventId});
+    out.append(SseMessage {m_eventType.isEmpty() ? QStringLiteral("message") : m_eventType, m_data,
+        m_lastEventId, ownId});
     m_data.clear();
     m_eventType.clear();
 }

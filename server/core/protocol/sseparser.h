@@ -1,5 +1,7 @@
 #pragma once
 
+#include "utf8.h"
+
 #include <QByteArrayView>
 #include <QList>
 #include <QString>
@@ -14,20 +16,26 @@ struct SseMessage
     QString type; ///< "message" unless an `event:` field said otherwise.
     QString data;
     QString lastEventId;
+    /// The event's own block had an `id` field, so `lastEventId` names this event; otherwise it
+    /// is the id carried over from an earlier event (EventSource does that), or empty. Only an
+    /// event with its own id can be a duplicate of one delivered before a reconnect.
+    bool ownId = false;
 
     friend bool operator==(const SseMessage &a, const SseMessage &b)
     {
-        return a.type == b.type && a.data == b.data && a.lastEventId == b.lastEventId;
+        return a.type == b.type && a.data == b.data && a.lastEventId == b.lastEventId
+            && a.ownId == b.ownId;
     }
 };
 
 /// An incremental parser of `text/event-stream` that follows the WHATWG HTML "Server-sent events"
-/// parsing and interpretation rules byte for byte: UTF-8 decoding with U+FFFD for invalid bytes
-/// (also when a sequence is split across feeds), one leading BOM ignored, CR, LF and CRLF line
-/// ends (also a CRLF split across feeds), comments, fields without a colon, one leading space of a
-/// value stripped, unknown fields ignored, `data` lines joined with LF, no dispatch for empty
-/// data, `id` kept across events and ignored when it contains NULL, `retry` only when all ASCII
-/// digits, and an unterminated last event never dispatched.
+/// parsing and interpretation rules byte for byte: UTF-8 decoding with one U+FFFD per maximal
+/// subpart of an invalid sequence (Utf8Decoder; also when a sequence is split across feeds), one
+/// leading BOM ignored, CR, LF and CRLF line ends (also a CRLF split across feeds), comments,
+/// fields without a colon, one leading space of a value stripped, unknown fields ignored, `data`
+/// lines joined with LF, no dispatch for empty data, `id` kept across events and ignored when it
+/// contains NULL, `retry` only when all ASCII digits, and an unterminated last event never
+/// dispatched.
 class SseParser
 {
 public:
@@ -48,13 +56,14 @@ private:
     void processLine(QStringView line, QList<SseMessage> &out);
     void dispatch(QList<SseMessage> &out);
 
-    QByteArray m_carry; ///< The start of a UTF-8 sequence that the next feed completes.
+    Utf8Decoder m_decoder; ///< Keeps a UTF-8 sequence split across feeds.
     QString m_pending; ///< Decoded text not yet ended by a line break.
     bool m_atStart = true; ///< No character decoded yet (for the BOM).
     bool m_lastWasCr = false; ///< The previous line ended with CR: an LF right after belongs to it.
     QString m_data;
     QString m_eventType;
     QString m_lastEventIdBuffer;
+    bool m_ownId = false; ///< The block being read has an `id` field.
     QString m_lastEventId;
     std::optional<qint64> m_retry;
     qint64 m_comments = 0;

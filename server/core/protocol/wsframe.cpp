@@ -1,13 +1,13 @@
 #include "wsframe.h"
 
-namespace Pushboard::WsFrame {
+namespace Pushboard {
 
-QByteArray serverText(const QByteArray &payload)
+QByteArray WsFrame::serverFrame(quint8 opcode, QByteArrayView payload)
 {
     const quint64 length = quint64(payload.size());
     QByteArray frame;
     frame.reserve(payload.size() + 10);
-    frame.append(char(0x81)); // FIN + text
+    frame.append(char(0x80 | (opcode & 0x0f))); // FIN
     if (length < 126) {
         frame.append(char(length));
     } else if (length <= 0xffff) {
@@ -23,4 +23,19 @@ QByteArray serverText(const QByteArray &payload)
     return frame;
 }
 
-} // namespace Pushboard::WsFrame
+QByteArray WsFrame::closePayload(quint16 code, const QString &reason)
+{
+    QByteArray payload;
+    payload.append(char(code >> 8));
+    payload.append(char(code & 0xff));
+    // A control frame carries at most 125 bytes: the reason is cut on a character boundary.
+    QString text = reason;
+    QByteArray utf8 = text.toUtf8();
+    while (utf8.size() > 123) {
+        text.chop(1);
+        utf8 = text.toUtf8();
+    }
+    return payload + utf8;
+}
+
+} // namespace Pushboard

@@ -1,0 +1,166 @@
+#include "httpconnection.h"
+
+#include "httpreply.h"
+
+#include <QDeadlineTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcHttp, "pushboard.server.http", QtInfoMsg)
+
+namespace Pushboard {
+
+namespace {
+
+constexpr qint64 ReadChunk = 16 * 1024;
+
+qint64 nowMs()
+{
+    return QDeadlineTimer::current().deadline();
+}
+
+} // namespace
+
+HttpConnection::HttpConnection(QTcpSocket *socket, HttpRequestParser::Limits limits,
+    int headTimeoutMs, RequestHandler onRequest, UpgradeHandler onUpgrade, QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_parser(limits)
+    , m_onRequest(std::move(onRequest))
+    , m_onUpgrade(std::move(onUpgrade))
+    , m_headTimeoutMs(headTimeoutMs)
+    , m_headDeadline(nowMs() + headTimeoutMs)
+{
+    socket->setParent(this);
+    // While an answer is pending nothing is parsed: bound what Qt reads ahead meanwhile (the
+    // kernel then applies TCP flow control to the client).
+    socket->setReadBufferSize(limits.maxHeadBytes + limits.maxBodyBytes);
+    connect(socket, &QTcpSocket::readyRead, this, &HttpConnection::readMore);
+    connect(socket, &QTcpSocket::disconnected, this, [this] {
+        m_ended = true;
+        Q_EMIT finished();
+        deleteLater();
+    });
+}
+
+HttpConnection::~HttpConnection() = default;
+
+void HttpConnection::readMore()
+{
+    while (m_socket && !m_busy && !m_ended) {
+        const auto status = m_parser.parse();
+        if (status == HttpRequestParser::Status::Complete) {
+            dispatch(m_parser.takeRequest());
+            continue;
+        }
+        if (status == HttpRequestParser::Status::Failed) {
+            refuse(m_parser.error().status, m_parser.error().reason);
+            return;
+        }
+        if (m_parser.takeContinueRequest())
+            m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+        const QByteArray bytes = m_socket->read(ReadChunk);
+        if (bytes.isEmpty())
+            return;
+        m_parser.feed(bytes);
+        if (m_headDeadline == 0 && m_parser.isInHead())
+            m_headDeadline = nowMs() + m_headTimeoutMs;
+    }
+}
+
+void HttpConnection::dispatch(HttpRequest &&request)
+{
+    m_busy = true;
+    m_headDeadline = 0;
+    m_keepAlive = request.keepAlive();
+    static_cast<void>(m_parser.takeContinueRequest()); // The body has come already.
+    if (request.isWebSocketUpgrade()) {
+        const QString path = request.url().path();
+        if (path != QLatin1String("/ws")) {
+            refuse(404,
+                QStringLiteral("no WebSocket endpoint at %1: upgrades go to /ws")
+                    .arg(path.left(200)));
+            return;
+        }
+        // From here the connection speaks WebSocket: hand it over with what followed the request.
+        QTcpSocket *socket = m_socket;
+        const QByteArray buffered = m_parser.takeBuffered() + socket->readAll();
+        socket->disconnect(this);
+        socket->setParent(nullptr);
+        socket->setReadBufferSize(0);
+        m_socket = nullptr;
+        m_ended = true;
+        m_onUpgrade(socket, request, buffered);
+        Q_EMIT finished();
+        deleteLater();
+        return;
+    }
+    // An upgrade offer on any other request is ignored (RFC 9110 7.8): it is answered as HTTP.
+    const bool head = request.method() == "HEAD";
+    m_onRequest(std::move(request), HttpReply(this, head));
+}
+
+void HttpConnection::respond(const QByteArray &bytes)
+{
+    if (!m_socket || m_ended || !m_busy)
+        return;
+    m_socket->write(bytes);
+    m_busy = false;
+    if (!m_keepAlive) {
+        close();
+        return;
+    }
+    // The next request, if one is buffered, on a later turn (never recursively).
+    QMetaObject::invokeMethod(this, &HttpConnection::readMore, Qt::QueuedConnection);
+}
+
+void HttpConnection::refuse(int status, const QString &reason)
+{
+    if (!m_socket || m_ended)
+        return;
+    qCDebug(lcHttp) << "answering" << status << "to" << m_socket->peerAddress()
+                    << m_socket->peerPort() << ":" << reason;
+    m_ended = true;
+    m_busy = false;
+    m_headDeadline = 0;
+    const QByteArray body = QJsonDocument(
+        QJsonObject {{QStringLiteral("error"),
+            reason}}).toJson(QJsonDocument::Compact);
+    m_socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + HttpReply::reasonPhrase(status)
+        + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
+        + "\r\nConnection: close\r\n\r\n" + body);
+    Q_EMIT refused(status);
+    // Nothing more is parsed; what still arrives is read and dropped, so that closing does not
+    // reset the connection before the client has read the answer.
+    disconnect(m_socket, &QTcpSocket::readyRead, this, nullptr);
+    QTcpSocket *socket = m_socket;
+    connect(socket, &QTcpSocket::readyRead, socket,
+        [socket] { socket->skip(socket->bytesAvailable()); });
+    socket->skip(socket->bytesAvailable());
+    socket->disconnectFromHost();
+    // A peer that never reads the answer does not keep the connection.
+    QTimer::singleShot(m_headTimeoutMs, socket, &QTcpSocket::abort);
+}
+
+void HttpConnection::endHttp()
+{
+    m_ended = true;
+    m_busy = false;
+    m_headDeadline = 0;
+    if (m_socket)
+        disconnect(m_socket, &QTcpSocket::readyRead, this, nullptr);
+}
+
+void HttpConnection::close()
+{
+    m_ended = true;
+    m_headDeadline = 0;
+    if (!m_socket)
+        return;
+    m_socket->flush();
+    m_socket->disconnectFromHost();
+}
+
+} // namespace Pushboard

@@ -1,0 +1,81 @@
+#pragma once
+
+#include "protocol/httprequestparser.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QTcpSocket>
+
+#include <functional>
+
+namespace Pushboard {
+
+class HttpReply;
+
+/// One client connection speaking HTTP/1.x (RFC 9112), from accept until it closes or is handed
+/// to a stream (SSE) or a WebSocket.
+///
+/// Reads requests with HttpRequestParser and hands each complete one to the route table, one at
+/// a time: the next request on the connection (pipelined or not) is read only once the current
+/// one is answered, so answers always go out in order and a client that pipelines cannot make
+/// the server buffer without bound (while an answer is pending, unread bytes stay in a bounded
+/// socket buffer and then in the kernel). Closes after the answer when the request asked so or
+/// is HTTP/1.0 without keep-alive (RFC 9112 9.3, 9.6). Malformed input gets one JSON error
+/// answer with `Connection: close` and the connection ends.
+class HttpConnection : public QObject
+{
+    Q_OBJECT
+
+public:
+    using RequestHandler = std::function<void(HttpRequest &&, HttpReply &&)>;
+    /// A WebSocket opening handshake: the receiver owns `socket` from now on; `buffered` are the
+    /// bytes that followed the handshake request.
+    using UpgradeHandler
+        = std::function<void(QTcpSocket *socket, const HttpRequest &request, QByteArray buffered)>;
+
+    /// Takes ownership of `socket`.
+    HttpConnection(QTcpSocket *socket, HttpRequestParser::Limits limits, int headTimeoutMs,
+        RequestHandler onRequest, UpgradeHandler onUpgrade, QObject *parent = nullptr);
+    ~HttpConnection() override;
+
+    [[nodiscard]] QTcpSocket *socket() const { return m_socket; }
+    /// Monotonic ms by which the request head under way (or the first one, after accept) must
+    /// be complete; 0 while none is due (between requests, or while one is answered).
+    [[nodiscard]] qint64 headDeadline() const { return m_headDeadline; }
+    /// True while a request waits for its answer.
+    [[nodiscard]] bool isWaitingForReply() const { return m_busy && !m_ended; }
+    /// The answer to the current request leaves the connection open.
+    [[nodiscard]] bool keepsAlive() const { return m_keepAlive; }
+
+    /// Writes the current request's complete answer, then reads the next request or closes.
+    void respond(const QByteArray &bytes);
+    /// Answers `status` with `{"error": reason}` and `Connection: close`, and closes.
+    void refuse(int status, const QString &reason);
+    /// The connection now carries something else (a stream): stop reading it as HTTP.
+    void endHttp();
+    /// Sends what is queued and closes (shutdown).
+    void close();
+
+Q_SIGNALS:
+    /// An answer with status >= 400 was sent by this class itself (malformed input, time-out).
+    void refused(int status);
+    /// The connection is closed; the object deletes itself later.
+    void finished();
+
+private:
+    void readMore();
+    void processBuffered();
+    void dispatch(HttpRequest &&request);
+
+    QPointer<QTcpSocket> m_socket;
+    HttpRequestParser m_parser;
+    RequestHandler m_onRequest;
+    UpgradeHandler m_onUpgrade;
+    int m_headTimeoutMs;
+    qint64 m_headDeadline = 0;
+    bool m_busy = false; ///< A request is being answered.
+    bool m_keepAlive = true;
+    bool m_ended = false; ///< Refused, closing, or taken over: no more HTTP.
+};
+
+} // namespace Pushboard

@@ -1,0 +1,122 @@
+#include "wssession.h"
+
+#include "directwrite.h"
+
+#include <QLoggingCategory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcWs)
+
+namespace Pushboard {
+
+using Kind = WsReader::Item::Kind;
+
+WsSession::WsSession(
+    QTcpSocket *socket, const QByteArray &buffered, qint64 maxMessageBytes, QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_peer(
+          socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort()))
+    , m_reader(maxMessageBytes)
+{
+    socket->setParent(this);
+    m_closeTimer.setSingleShot(true);
+    connect(&m_closeTimer, &QTimer::timeout, this, &WsSession::abort);
+    connect(socket, &QTcpSocket::readyRead, this, &WsSession::onReadyRead);
+    connect(socket, &QTcpSocket::bytesWritten, this, [this] { Q_EMIT bytesWritten(); });
+    connect(socket, &QTcpSocket::disconnected, this, [this] {
+        m_closeTimer.stop();
+        Q_EMIT disconnected();
+    });
+    m_reader.feed(buffered);
+    if (!buffered.isEmpty())
+        QMetaObject::invokeMethod(this, &WsSession::onReadyRead, Qt::QueuedConnection);
+}
+
+WsSession::~WsSession() = default;
+
+void WsSession::onReadyRead()
+{
+    if (!m_socket)
+        return;
+    m_reader.feed(m_socket->readAll());
+    QPointer<WsSession> self(this);
+    while (self && m_socket) {
+        std::optional<WsReader::Item> item = m_reader.next();
+        if (!item)
+            return;
+        Q_EMIT heard();
+        switch (item->kind) {
+        case Kind::Text:
+            if (!m_closeSent)
+                Q_EMIT textMessage(item->payload);
+            break;
+        case Kind::Binary:
+            if (!m_closeSent)
+                Q_EMIT binaryMessage(item->payload);
+            break;
+        case Kind::Ping:
+            // 5.5.3: a Pong with the same payload, unless we are closing.
+            if (!m_closeSent)
+                writeDirect(m_socket, WsFrame::serverFrame(WsFrame::Pong, item->payload));
+            break;
+        case Kind::Pong:
+            Q_EMIT pong(item->payload);
+            break;
+        case Kind::Close:
+            // 5.5.1: answer with a Close (echoing the code) unless we sent one; then the server
+            // closes the TCP connection first (7.1.1).
+            m_closeReceived = true;
+            if (!m_closeSent)
+                sendClose(item->code ? item->code : 1000, item->reason);
+            m_socket->disconnectFromHost();
+            return;
+        case Kind::Fail:
+            qCInfo(lcWs) << "failing WebSocket" << m_peer << item->code << item->reason;
+            if (!m_closeSent)
+                sendClose(item->code, item->reason);
+            // Whatever else arrives is not read any more.
+            disconnect(m_socket, &QTcpSocket::readyRead, this, nullptr);
+            m_socket->disconnectFromHost();
+            m_closeTimer.start(CloseTimeoutMs);
+            return;
+        }
+    }
+}
+
+void WsSession::sendClose(quint16 code, const QString &reason)
+{
+    m_closeSent = true;
+    writeDirect(
+        m_socket, WsFrame::serverFrame(WsFrame::Close, WsFrame::closePayload(code, reason)));
+}
+
+bool WsSession::sendFrame(const QByteArray &frame)
+{
+    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
+        return false;
+    if (m_closeSent)
+        return true; // Nothing after our Close; the connection ends soon.
+    return writeDirect(m_socket, frame);
+}
+
+void WsSession::ping(const QByteArray &payload)
+{
+    sendFrame(WsFrame::serverFrame(WsFrame::Ping, payload.left(125)));
+}
+
+void WsSession::close(quint16 code, const QString &reason)
+{
+    if (!m_socket || m_closeSent)
+        return;
+    sendClose(code, reason);
+    m_socket->flush();
+    m_closeTimer.start(CloseTimeoutMs);
+}
+
+void WsSession::abort()
+{
+    if (m_socket)
+        m_socket->abort();
+}
+
+} // namespace Pushboard
