@@ -54,6 +54,8 @@ public:
     [[nodiscard]] ControlChannel *controlChannel() const { return m_channel.get(); }
     [[nodiscard]] FaultState *faults() const { return m_faults.get(); }
     [[nodiscard]] ConnectionGate *gate() const { return m_gate; }
+    /// The control actions (what the WebSocket `control` messages run); null until start().
+    [[nodiscard]] ServerControls *controls() const { return m_controls.get(); }
 
 private:
     bool fail(const QString &message);
