@@ -78,6 +78,32 @@ struct RawWsClient
     int status() const { return received.startsWith("HTTP/1.1 ") ? received.mid(9, 3).toInt() : 0; }
 };
 
+/// A client frame with the given first byte, masked or not, the length in 7/16/64-bit form.
+QByteArray clientFrame(
+    quint8 first, const QByteArray &payload, bool masked = true, bool long64 = false)
+{
+    QByteArray out(1, char(first));
+    const char mask = masked ? char(0x80) : 0;
+    if (long64 || payload.size() > 0xffff) {
+        out.append(char(mask | 127));
+        for (int shift = 56; shift >= 0; shift -= 8)
+            out.append(char((quint64(payload.size()) >> shift) & 0xff));
+    } else if (payload.size() >= 126) {
+        out.append(char(mask | 126));
+        out.append(char(payload.size() >> 8));
+        out.append(char(payload.size() & 0xff));
+    } else {
+        out.append(char(mask | char(payload.size())));
+    }
+    if (!masked)
+        return out + payload;
+    const QByteArray key("\x12\x34\x56\x78", 4);
+    QByteArray body = payload;
+    for (qsizetype i = 0; i < body.size(); ++i)
+        body[i] = char(body[i] ^ key[i % 4]);
+    return out + key + body;
+}
+
 } // namespace
 
 /// `/ws` against a real server with real QWebSocket clients (and raw sockets where a client must
@@ -388,6 +414,82 @@ private Q_SLOTS:
             [&](quint64, const QByteArray &payload) { ponged = payload == "hello"; });
         ws.socket.ping("hello");
         QTRY_VERIFY(ponged);
+    }
+
+    void rfc6455ViolationsFailTheConnection_data()
+    {
+        // Each MUST of RFC 6455 a server can check, from a raw socket: the server answers with a
+        // Close frame carrying the code, closes the TCP connection, and nobody else is disturbed.
+        QTest::addColumn<QByteArray>("frames");
+        QTest::addColumn<int>("code");
+        const QByteArray close1000 = QByteArray("\x03\xe8", 2);
+        QTest::newRow("unmasked frame (5.1)") << clientFrame(0x81, "{}", false) << 1002;
+        QTest::newRow("rsv1 without extension (5.2)") << clientFrame(0xc1, "{}") << 1002;
+        QTest::newRow("rsv2 (5.2)") << clientFrame(0xa1, "{}") << 1002;
+        QTest::newRow("rsv3 (5.2)") << clientFrame(0x91, "{}") << 1002;
+        QTest::newRow("reserved opcode 3 (5.2)") << clientFrame(0x83, "{}") << 1002;
+        QTest::newRow("reserved opcode 12 (5.2)") << clientFrame(0x8c, "{}") << 1002;
+        QTest::newRow("ping over 125 bytes (5.5)")
+            << clientFrame(0x89, QByteArray(126, 'p')) << 1002;
+        QTest::newRow("fragmented ping (5.5)") << clientFrame(0x09, "p") << 1002;
+        QTest::newRow("continuation without start (5.4)") << clientFrame(0x80, "{}") << 1002;
+        QTest::newRow("text inside a fragmented message (5.4)")
+            << clientFrame(0x01, "{") + clientFrame(0x81, "{}") << 1002;
+        QTest::newRow("invalid utf-8 text (8.1)") << clientFrame(0x81, "\"\xc3(\"") << 1007;
+        QTest::newRow("close with one byte (5.5.1)") << clientFrame(0x88, "x") << 1002;
+        QTest::newRow("close code 1006 (7.4.1)")
+            << clientFrame(0x88, QByteArray("\x03\xee", 2)) << 1002;
+        QTest::newRow("close code 0") << clientFrame(0x88, QByteArray("\x00\x00", 2)) << 1002;
+        QTest::newRow("close reason not utf-8 (5.5.1)")
+            << clientFrame(0x88, close1000 + "\xff") << 1007;
+        QTest::newRow("64-bit length top bit (5.2)")
+            << QByteArray::fromHex("81ff8000000000000002") + QByteArray(6, 'k') << 1002;
+        QTest::newRow("over 64 KiB, 64-bit length (1009)")
+            << clientFrame(0x81, QByteArray(70000, ' ')) << 1009;
+        QTest::newRow("clean close echoes the code (5.5.1)")
+            << clientFrame(0x88, close1000 + "bye") << 1000;
+    }
+    void rfc6455ViolationsFailTheConnection()
+    {
+        QFETCH(QByteArray, frames);
+        QFETCH(int, code);
+        WsTestClient bystander;
+        bystander.open(m_server->port());
+        QTRY_VERIFY(bystander.isOpen());
+        RawWsClient client;
+        client.connectAndUpgrade(m_server->port());
+        QTRY_COMPARE(client.status(), 101);
+        QTRY_VERIFY(client.received.contains("\"op\":\"state\""));
+        const qsizetype before = client.received.size();
+        client.socket.write(frames);
+        QTRY_COMPARE_WITH_TIMEOUT(client.socket.state(), QAbstractSocket::UnconnectedState, 10000);
+        const QByteArray after = client.received.mid(before);
+        // A server Close frame: 0x88, an unmasked length, the code.
+        const qsizetype at = after.indexOf(char(0x88));
+        QVERIFY2(at >= 0 && after.size() >= at + 4, after.toHex().constData());
+        QCOMPARE(int(uchar(after.at(at + 1)) & 0x80), 0);
+        QCOMPARE((uchar(after.at(at + 2)) << 8) | uchar(after.at(at + 3)), code);
+        QTRY_COMPARE(m_server->host->controlChannel()->clientCount(), 1);
+        QVERIFY(bystander.isOpen());
+    }
+
+    void framesInEveryLengthFormAreRead()
+    {
+        // A publish in a frame with a 64-bit length (and one with 16-bit) is read and answered.
+        RawWsClient client;
+        client.connectAndUpgrade(m_server->port());
+        QTRY_COMPARE(client.status(), 101);
+        const QByteArray small = "{\"op\":\"publish\",\"topic\":\"t.a\",\"data\":1,\"ref\":1}";
+        client.socket.write(clientFrame(0x81, small, true, true));
+        QTRY_VERIFY(client.received.contains("\"ref\":1"));
+        const QByteArray padded = "{\"op\":\"publish\",\"topic\":\"t.b\",\"data\":\""
+            + QByteArray(300, 'x') + "\",\"ref\":2}";
+        client.socket.write(clientFrame(0x81, padded));
+        QTRY_VERIFY(client.received.contains("\"ref\":2"));
+        QCOMPARE(m_server->store().count(), 2);
+        // A client's ping is answered with a pong carrying the same payload.
+        client.socket.write(clientFrame(0x89, "hey"));
+        QTRY_VERIFY(client.received.contains(QByteArray("\x8a\x03hey", 5)));
     }
 
     void silentPeerIsDroppedAfterTwoIntervals()
