@@ -8,7 +8,6 @@ PUSHBOARD_BUILD=${PUSHBOARD_BUILD:-$PUSHBOARD_ROOT/build}
 PUSHBOARD_BUILD_PACKAGES=(
     cmake ninja-build g++
     qt6-base-dev libqt6sql6-sqlite
-    qt6-httpserver-dev libqt6httpserver6
     qt6-websockets-dev
     qt6-declarative-dev qt6-declarative-dev-tools qt6-charts-dev libqt6opengl6-dev
     qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtqml-workerscript

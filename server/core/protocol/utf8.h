@@ -22,8 +22,6 @@ public:
 
     /// True when at least one U+FFFD was produced for invalid input since the last reset().
     [[nodiscard]] bool hadErrors() const { return m_errors; }
-    /// True when the bytes so far end inside a sequence.
-    [[nodiscard]] bool isMidSequence() const { return m_needed != 0; }
 
 private:
     char32_t m_codePoint = 0;
