@@ -3,8 +3,6 @@
 #include "httpreply.h"
 
 #include <QDeadlineTimer>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLoggingCategory>
 #include <QTcpSocket>
 
@@ -65,18 +63,8 @@ void ConnectionGate::refuse(QTcpSocket *socket, int status, const QString &reaso
     if (status != 503)
         ++m_rejected;
     disconnect(socket, &QTcpSocket::readyRead, nullptr, nullptr);
-    connect(socket, &QTcpSocket::readyRead, socket,
-        [socket] { socket->skip(socket->bytesAvailable()); });
-    const QByteArray body = QJsonDocument(
-        QJsonObject {{QStringLiteral("error"),
-            reason}}).toJson(QJsonDocument::Compact);
-    socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + HttpReply::reasonPhrase(status)
-        + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
-        + "\r\nConnection: close\r\n\r\n" + body);
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater, Qt::UniqueConnection);
-    socket->disconnectFromHost();
-    // A peer that never reads the answer does not keep the connection.
-    QTimer::singleShot(m_limits.headTimeoutMs, socket, &QTcpSocket::abort);
+    HttpConnection::refuseSocket(socket, status, reason, m_limits.headTimeoutMs);
 }
 
 void ConnectionGate::closeAll()

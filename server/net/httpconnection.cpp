@@ -125,23 +125,25 @@ void HttpConnection::refuse(int status, const QString &reason)
     m_ended = true;
     m_busy = false;
     m_headDeadline = 0;
+    disconnect(m_socket, &QTcpSocket::readyRead, this, nullptr);
+    Q_EMIT refused(status);
+    refuseSocket(m_socket, status, reason, m_headTimeoutMs);
+}
+
+void HttpConnection::refuseSocket(
+    QTcpSocket *socket, int status, const QString &reason, int lingerMs)
+{
     const QByteArray body = QJsonDocument(
         QJsonObject {{QStringLiteral("error"),
             reason}}).toJson(QJsonDocument::Compact);
-    m_socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + HttpReply::reasonPhrase(status)
+    socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + HttpReply::reasonPhrase(status)
         + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
         + "\r\nConnection: close\r\n\r\n" + body);
-    Q_EMIT refused(status);
-    // Nothing more is parsed; what still arrives is read and dropped, so that closing does not
-    // reset the connection before the client has read the answer.
-    disconnect(m_socket, &QTcpSocket::readyRead, this, nullptr);
-    QTcpSocket *socket = m_socket;
     connect(socket, &QTcpSocket::readyRead, socket,
         [socket] { socket->skip(socket->bytesAvailable()); });
     socket->skip(socket->bytesAvailable());
     socket->disconnectFromHost();
-    // A peer that never reads the answer does not keep the connection.
-    QTimer::singleShot(m_headTimeoutMs, socket, &QTcpSocket::abort);
+    QTimer::singleShot(lingerMs, socket, &QTcpSocket::abort);
 }
 
 void HttpConnection::endHttp()

@@ -51,6 +51,10 @@ public:
     void respond(const QByteArray &bytes);
     /// Answers `status` with `{"error": reason}` and `Connection: close`, and closes.
     void refuse(int status, const QString &reason);
+    /// The same on any socket: the answer, then whatever still arrives is read and dropped (so
+    /// that closing does not reset the connection before the client has read the answer), and a
+    /// peer that does not read it within `lingerMs` is cut.
+    static void refuseSocket(QTcpSocket *socket, int status, const QString &reason, int lingerMs);
     /// The connection now carries something else (a stream): stop reading it as HTTP.
     void endHttp();
     /// Sends what is queued and closes (shutdown).

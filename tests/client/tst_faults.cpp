@@ -96,10 +96,10 @@ private Q_SLOTS:
             publish(other);
             publish(topic);
             if (fault == QLatin1String("burst") && round == 1) {
-                const qint64 before = m_server->host->store()->newestId();
+                const quint64 before = m_server->host->store()->newestId();
                 control(
                     "burst", {{QStringLiteral("topic"), topic}, {QStringLiteral("count"), 250}});
-                for (qint64 id = before + 1; id <= m_server->host->store()->newestId(); ++id)
+                for (quint64 id = before + 1; id <= m_server->host->store()->newestId(); ++id)
                     expected.append(QString::number(id));
             }
             QTest::qWait(120); // spacing between rounds, not a measurement

@@ -201,16 +201,11 @@ HttpRequestParser::Status HttpRequestParser::parse()
                 return status;
             break;
         }
-        case State::Body: {
-            const qint64 take = qMin<qint64>(m_remaining, m_buffer.size());
-            m_request.m_body.append(m_buffer.constData(), take);
-            m_buffer.remove(0, take);
-            m_remaining -= take;
-            if (m_remaining > 0)
+        case State::Body:
+            if (!takeBody())
                 return Status::NeedMore;
             m_state = State::Done;
             break;
-        }
         case State::ChunkSize: {
             // chunk-size [ chunk-ext ] CRLF (RFC 9112 7.1); extensions are ignored.
             bool tooLong = false;
@@ -240,16 +235,11 @@ HttpRequestParser::Status HttpRequestParser::parse()
             m_state = size == 0 ? State::Trailers : State::ChunkData;
             break;
         }
-        case State::ChunkData: {
-            const qint64 take = qMin<qint64>(m_remaining, m_buffer.size());
-            m_request.m_body.append(m_buffer.constData(), take);
-            m_buffer.remove(0, take);
-            m_remaining -= take;
-            if (m_remaining > 0)
+        case State::ChunkData:
+            if (!takeBody())
                 return Status::NeedMore;
             m_state = State::ChunkDataEnd;
             break;
-        }
         case State::ChunkDataEnd: {
             bool tooLong = false;
             const auto line = takeLine(2, &tooLong);
@@ -283,6 +273,15 @@ HttpRequestParser::Status HttpRequestParser::parse()
         }
         }
     }
+}
+
+bool HttpRequestParser::takeBody()
+{
+    const qint64 take = qMin<qint64>(m_remaining, m_buffer.size());
+    m_request.m_body.append(m_buffer.constData(), take);
+    m_buffer.remove(0, take);
+    m_remaining -= take;
+    return m_remaining == 0;
 }
 
 HttpRequestParser::Status HttpRequestParser::parseHead(qsizetype end)

@@ -106,6 +106,8 @@ private:
 
     Status fail(int status, const QString &reason);
     Status parseHead(qsizetype end);
+    /// Moves up to m_remaining body bytes from the buffer to the request; true when all came.
+    bool takeBody();
     std::optional<QByteArray> takeLine(qsizetype maxLength, bool *tooLong);
 
     Limits m_limits;
