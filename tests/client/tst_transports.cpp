@@ -1,6 +1,9 @@
+#include "servercontrols.h"
+#include "serverhost.h"
 #include "streamclient.h"
 #include "testserver.h"
 
+#include <QJsonObject>
 #include <QTest>
 
 using namespace Pushboard;
@@ -9,7 +12,10 @@ using Transport = StreamClient::Transport;
 Q_DECLARE_METATYPE(Pushboard::StreamClient::Transport)
 
 /// Every transport against a real Pushboard server: live events, the same data string for each,
-/// and a resume across a server restart with nothing lost and nothing delivered twice.
+/// a resume across a server restart with nothing lost and nothing delivered twice, and every
+/// injected fault, with a topic filter and without: events published while the fault lasts all
+/// arrive, exactly once and in order, once it is over. (Polling under latency once answered with
+/// one event and a `next` past three others.)
 class tst_Transports : public QObject
 {
     Q_OBJECT
@@ -69,6 +75,93 @@ private Q_SLOTS:
         for (const SseMessage &m : got)
             ids.append(m.lastEventId);
         QCOMPARE(ids.join(QLatin1Char(',')), QStringLiteral("1,2,4,5,6,7,8"));
+    }
+
+    void everyEventOnceInOrder_data()
+    {
+        QTest::addColumn<Transport>("transport");
+        QTest::addColumn<QString>("fault");
+        QTest::addColumn<bool>("filtered");
+        const std::pair<const char *, Transport> transports[]
+            = {{"sse", Transport::Sse}, {"ws", Transport::WebSocket}, {"poll", Transport::Poll},
+                {"longpoll", Transport::LongPoll}};
+        for (const auto &[name, transport] : transports) {
+            for (const char *fault : {"latency", "stall", "drop", "burst"}) {
+                for (const bool filtered : {false, true}) {
+                    QTest::addRow("%s %s%s", name, fault, filtered ? " filtered" : "")
+                        << transport << QString::fromLatin1(fault) << filtered;
+                }
+            }
+        }
+    }
+    void everyEventOnceInOrder()
+    {
+        QFETCH(Transport, transport);
+        QFETCH(QString, fault);
+        QFETCH(bool, filtered);
+        const QString topic = QStringLiteral("test.n");
+        const QString other = QStringLiteral("other");
+
+        StreamClient client;
+        QStringList ids;
+        QStringList types;
+        connect(&client, &StreamClient::message, this, [&](const SseMessage &m) {
+            ids.append(m.lastEventId);
+            types.append(m.type);
+        });
+        QStringList expected;
+        const auto publish = [&](const QString &t) {
+            const EventList stored = m_server->append(1, t);
+            if (!filtered || t == topic)
+                expected.append(QString::number(stored.constFirst().id));
+        };
+        publish(topic); // 1: the stream starts with it
+        StreamClient::Options options;
+        options.transport = transport;
+        options.url = url(transport);
+        options.retryMs = 50;
+        options.lastEventId = QStringLiteral("0");
+        if (filtered)
+            options.topics = {topic};
+        client.start(options);
+        QTRY_COMPARE(ids, expected);
+        QTRY_COMPARE(client.state(), StreamClient::State::Open);
+
+        ServerControls *controls = m_server->host->controls();
+        const auto control = [controls](const char *action, const QJsonObject &args) {
+            const auto error = controls->apply(QLatin1String(action), args, nullptr);
+            QVERIFY2(!error, qPrintable(error.value_or(QString())));
+        };
+        if (fault == QLatin1String("latency"))
+            control("setLatency", {{QStringLiteral("ms"), 300}});
+        else if (fault == QLatin1String("stall"))
+            control("stall", {{QStringLiteral("ms"), 600}});
+        else if (fault == QLatin1String("drop"))
+            control("dropConnections", {{QStringLiteral("transport"), QStringLiteral("all")}});
+
+        // Publish in rounds while the fault lasts, so that answers and streams are under way
+        // (held, reconnecting, parked) when the next events are stored.
+        for (int round = 0; round < 4; ++round) {
+            publish(topic);
+            publish(other);
+            publish(topic);
+            if (fault == QLatin1String("burst") && round == 1) {
+                const quint64 before = m_server->host->store()->newestId();
+                control(
+                    "burst", {{QStringLiteral("topic"), topic}, {QStringLiteral("count"), 250}});
+                for (quint64 id = before + 1; id <= m_server->host->store()->newestId(); ++id)
+                    expected.append(QString::number(id));
+            }
+            QTest::qWait(120); // spacing between rounds, not a measurement
+        }
+        if (fault == QLatin1String("latency"))
+            control("setLatency", {{QStringLiteral("ms"), 0}});
+        QTRY_COMPARE_WITH_TIMEOUT(ids, expected, 20000);
+        publish(topic); // and live again afterwards
+        QTRY_COMPARE_WITH_TIMEOUT(ids, expected, 20000);
+        QVERIFY(!types.contains(QStringLiteral("gap")) && !types.contains(QStringLiteral("reset")));
+        if (filtered)
+            QVERIFY(!types.contains(other));
     }
 
 private:
