@@ -45,7 +45,7 @@ Rectangle {
         if (parts[0] === "cpu")
             return "core " + parts[1];
         if (parts[0] === "topic")
-            return key.substring(6);
+            return source.seriesLabel(key) || key.substring(6);
         if (parts[0] === "net")
             return parts.slice(1, -1).join(".") + (parts[parts.length - 1] === "rx" ? " ↓" : " ↑");
         return key;

@@ -69,6 +69,7 @@ void DashboardSource::setUrl(const QString &url)
     m_newSource = true;
     // Another server: its ids mean nothing here.
     m_series.clear();
+    m_labels.clear();
     m_current.clear();
     m_recent->clear();
     Q_EMIT urlChanged();
@@ -249,12 +250,17 @@ void DashboardSource::onMessage(const SseMessage &message)
         m_current.insert(QStringLiteral("diskWrite"), num("writeBps"));
     } else if (topic != QLatin1String("gap") && topic != QLatin1String("reset")) {
         // Any other topic: its numbers become series of their own, and every event is listed.
-        if (data.isDouble())
-            add(QStringLiteral("topic.%1").arg(topic), time, data.toDouble());
+        if (data.isDouble()) {
+            const QString key = QStringLiteral("topic.%1").arg(topic);
+            m_labels.insert(key, topic);
+            add(key, time, data.toDouble());
+        }
         for (auto it = o.begin(); it != o.end(); ++it) {
-            if (it.value().isDouble())
-                add(QStringLiteral("topic.%1.%2").arg(topic, it.key()), time,
-                    it.value().toDouble());
+            if (!it.value().isDouble())
+                continue;
+            const QString key = QStringLiteral("topic.%1.%2").arg(topic, it.key());
+            m_labels.insert(key, it.key() + QStringLiteral(" · ") + topic);
+            add(key, time, it.value().toDouble());
         }
         m_recent->prepend(message.lastEventId, topic, time, QString::fromUtf8(compactJson(data)));
     }

@@ -87,6 +87,10 @@ public:
     [[nodiscard]] QList<QPointF> points(const QString &key) const;
     /// Keys of the series that start with `prefix` (e.g. "cpu." or "net."), sorted.
     Q_INVOKABLE QStringList seriesKeys(const QString &prefix) const;
+    /// The legend name of a published-number series: the topic for a number, `field · topic` for
+    /// a numeric field (the field first, so that a narrow legend's elision keeps what tells two
+    /// fields of one topic apart); empty for other keys.
+    Q_INVOKABLE QString seriesLabel(const QString &key) const { return m_labels.value(key); }
     /// The largest value of the series in the window (0 when empty), for y axes that scale.
     Q_INVOKABLE double maxValue(const QStringList &keys) const;
 
@@ -122,6 +126,7 @@ private:
     QString m_reason;
     qint64 m_reconnectAt = 0; ///< QDeadlineTimer ms when the reconnect happens.
     QHash<QString, std::deque<QPointF>> m_series;
+    QHash<QString, QString> m_labels; ///< Legend names of `topic.` series (a topic may hold dots).
     QVariantMap m_current;
     bool m_dirty = false;
     double m_windowEnd = 0;

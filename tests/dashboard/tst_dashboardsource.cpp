@@ -51,6 +51,12 @@ private Q_SLOTS:
             {EventDraft {QStringLiteral("build"), R"({"ms":1500,"ok":true,"name":"x"})"}});
         QTRY_COMPARE(source.seriesKeys(QStringLiteral("topic.")),
             (QStringList {QStringLiteral("topic.build.ms"), QStringLiteral("topic.queue.depth")}));
+        // A topic with a dot and a field of a topic look alike as keys; their labels do not.
+        QCOMPARE(
+            source.seriesLabel(QStringLiteral("topic.queue.depth")), QStringLiteral("queue.depth"));
+        QCOMPARE(
+            source.seriesLabel(QStringLiteral("topic.build.ms")), QStringLiteral("ms · build"));
+        QCOMPARE(source.seriesLabel(QStringLiteral("cpu.total")), QString());
         QCOMPARE(source.recentEvents()->index(2).data(RecentEventsModel::DataRole).toString(),
             QStringLiteral(R"({"v":"1.2"})"));
         QTRY_COMPARE(source.points(QStringLiteral("cpu.total")).size(), 2);
