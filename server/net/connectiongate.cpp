@@ -56,7 +56,8 @@ void ConnectionGate::incomingConnection(qintptr socketDescriptor)
         m_sweep.start(qBound(10, m_limits.headTimeoutMs / 4, 1000));
 }
 
-void ConnectionGate::refuse(QTcpSocket *socket, int status, const QString &reason)
+void ConnectionGate::refuse(QTcpSocket *socket, int status, const QString &reason,
+    const QList<std::pair<QByteArray, QByteArray>> &extraHeaders)
 {
     qCDebug(lcGate) << "answering" << status << "to" << socket->peerAddress() << socket->peerPort()
                     << ":" << reason;
@@ -64,7 +65,7 @@ void ConnectionGate::refuse(QTcpSocket *socket, int status, const QString &reaso
         ++m_rejected;
     disconnect(socket, &QTcpSocket::readyRead, nullptr, nullptr);
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater, Qt::UniqueConnection);
-    HttpConnection::refuseSocket(socket, status, reason, m_limits.headTimeoutMs);
+    HttpConnection::refuseSocket(socket, status, reason, m_limits.headTimeoutMs, extraHeaders);
 }
 
 void ConnectionGate::closeAll()

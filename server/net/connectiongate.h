@@ -54,7 +54,8 @@ public:
 
     /// Answers `status` with `{"error": reason}` on a socket the gate no longer serves (a refused
     /// WebSocket handshake) and closes it.
-    void refuse(QTcpSocket *socket, int status, const QString &reason);
+    void refuse(QTcpSocket *socket, int status, const QString &reason,
+        const QList<std::pair<QByteArray, QByteArray>> &extraHeaders = {});
 
     /// Open connections, whoever serves them now.
     [[nodiscard]] int connectionCount() const

@@ -100,17 +100,14 @@ void ControlChannel::handleUpgrade(QTcpSocket *socket, const HttpRequest &reques
     const QByteArray key = request.value("Sec-WebSocket-Key");
     const auto decodedKey
         = QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
-    if (!decodedKey || decodedKey.decoded.size() != 16) {
+    if (key.size() != 24 || !decodedKey || decodedKey.decoded.size() != 16) {
         gate->refuse(socket, 400, QStringLiteral("Sec-WebSocket-Key must be 16 bytes in base64"));
         return;
     }
     if (request.value("Sec-WebSocket-Version") != "13") {
         // 4.2.2: say which version is spoken here.
-        const QByteArray body = "{\"error\":\"only WebSocket version 13 is spoken here\"}";
-        socket->write("HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n"
-                      "Content-Type: application/json\r\nContent-Length: "
-            + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
-        socket->disconnectFromHost();
+        gate->refuse(socket, 426, QStringLiteral("only WebSocket version 13 is spoken here"),
+            {{"Sec-WebSocket-Version", "13"}});
         return;
     }
     const QByteArray accept = QCryptographicHash::hash(

@@ -75,6 +75,7 @@ void HttpConnection::dispatch(HttpRequest &&request)
     m_busy = true;
     m_headDeadline = 0;
     m_keepAlive = request.keepAlive();
+    m_http10 = request.version() == "HTTP/1.0";
     static_cast<void>(m_parser.takeContinueRequest()); // The body has come already.
     if (request.isWebSocketUpgrade()) {
         const QString path = request.url().path();
@@ -100,6 +101,13 @@ void HttpConnection::dispatch(HttpRequest &&request)
     // An upgrade offer on any other request is ignored (RFC 9110 7.8): it is answered as HTTP.
     const bool head = request.method() == "HEAD";
     m_onRequest(std::move(request), HttpReply(this, head));
+}
+
+QByteArray HttpConnection::connectionHeader() const
+{
+    if (!m_keepAlive)
+        return QByteArrayLiteral("close");
+    return m_http10 ? QByteArrayLiteral("keep-alive") : QByteArray();
 }
 
 void HttpConnection::respond(const QByteArray &bytes)
@@ -130,15 +138,18 @@ void HttpConnection::refuse(int status, const QString &reason)
     refuseSocket(m_socket, status, reason, m_headTimeoutMs);
 }
 
-void HttpConnection::refuseSocket(
-    QTcpSocket *socket, int status, const QString &reason, int lingerMs)
+void HttpConnection::refuseSocket(QTcpSocket *socket, int status, const QString &reason,
+    int lingerMs, const QList<std::pair<QByteArray, QByteArray>> &extraHeaders)
 {
+    QByteArray headers;
+    for (const auto &[name, value] : extraHeaders)
+        headers += name + ": " + value + "\r\n";
     const QByteArray body = QJsonDocument(
         QJsonObject {{QStringLiteral("error"),
             reason}}).toJson(QJsonDocument::Compact);
     socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + HttpReply::reasonPhrase(status)
         + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
-        + "\r\nConnection: close\r\n\r\n" + body);
+        + "\r\n" + headers + "Connection: close\r\n\r\n" + body);
     connect(socket, &QTcpSocket::readyRead, socket,
         [socket] { socket->skip(socket->bytesAvailable()); });
     socket->skip(socket->bytesAvailable());

@@ -44,8 +44,10 @@ public:
     [[nodiscard]] qint64 headDeadline() const { return m_headDeadline; }
     /// True while a request waits for its answer.
     [[nodiscard]] bool isWaitingForReply() const { return m_busy && !m_ended; }
-    /// The answer to the current request leaves the connection open.
-    [[nodiscard]] bool keepsAlive() const { return m_keepAlive; }
+    /// The `Connection` header the current answer carries: `close` when the connection closes
+    /// after it, `keep-alive` for an HTTP/1.0 request that asked for it (an HTTP/1.0 client
+    /// reuses the connection only when the answer says so, RFC 9112 C.2.2), else nothing.
+    [[nodiscard]] QByteArray connectionHeader() const;
 
     /// Writes the current request's complete answer, then reads the next request or closes.
     void respond(const QByteArray &bytes);
@@ -54,7 +56,8 @@ public:
     /// The same on any socket: the answer, then whatever still arrives is read and dropped (so
     /// that closing does not reset the connection before the client has read the answer), and a
     /// peer that does not read it within `lingerMs` is cut.
-    static void refuseSocket(QTcpSocket *socket, int status, const QString &reason, int lingerMs);
+    static void refuseSocket(QTcpSocket *socket, int status, const QString &reason, int lingerMs,
+        const QList<std::pair<QByteArray, QByteArray>> &extraHeaders = {});
     /// The connection now carries something else (a stream): stop reading it as HTTP.
     void endHttp();
     /// Sends what is queued and closes (shutdown).
@@ -79,6 +82,7 @@ private:
     qint64 m_headDeadline = 0;
     bool m_busy = false; ///< A request is being answered.
     bool m_keepAlive = true;
+    bool m_http10 = false; ///< The current request is HTTP/1.0.
     bool m_ended = false; ///< Refused, closing, or taken over: no more HTTP.
 };
 

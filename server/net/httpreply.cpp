@@ -78,7 +78,7 @@ void HttpReply::send(StatusCode status, const QByteArray &body, const QByteArray
 {
     if (!std::exchange(m_pending, false) || !m_connection)
         return; // Answered already, or the client has gone.
-    const bool close = !m_connection->keepsAlive();
+    const QByteArray connection = m_connection->connectionHeader();
     QByteArray head = "HTTP/1.1 " + QByteArray::number(int(status)) + ' '
         + reasonPhrase(int(status)) + "\r\nContent-Type: " + contentType
         + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
@@ -87,7 +87,9 @@ void HttpReply::send(StatusCode status, const QByteArray &body, const QByteArray
         for (const auto &[name, value] : *list)
             head += name + ": " + value + "\r\n";
     }
-    head += close ? "Connection: close\r\n\r\n" : "\r\n";
+    if (!connection.isEmpty())
+        head += "Connection: " + connection + "\r\n";
+    head += "\r\n";
     // A HEAD answer has the GET answer's headers and no content (RFC 9110 9.3.2).
     m_connection->respond(m_headRequest ? head : head + body);
 }

@@ -60,8 +60,7 @@ void WsSession::onReadyRead()
                 writeDirect(m_socket, WsFrame::serverFrame(WsFrame::Pong, item->payload));
             break;
         case Kind::Pong:
-            Q_EMIT pong(item->payload);
-            break;
+            break; // heard() above is what a pong is for: the peer is alive.
         case Kind::Close:
             // 5.5.1: answer with a Close (echoing the code) unless we sent one; then the server
             // closes the TCP connection first (7.1.1).

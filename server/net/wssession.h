@@ -43,7 +43,6 @@ public:
 Q_SIGNALS:
     void textMessage(const QByteArray &utf8);
     void binaryMessage(const QByteArray &data);
-    void pong(const QByteArray &payload);
     /// Any frame arrived (the peer is alive).
     void heard();
     void bytesWritten();

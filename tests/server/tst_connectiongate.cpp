@@ -363,6 +363,9 @@ private Q_SLOTS:
         client.socket.write(request);
         QTRY_VERIFY(client.received.endsWith("\r\n\r\nhi"));
         QCOMPARE(client.received.contains("\r\nConnection: close\r\n"), closes);
+        // An HTTP/1.0 client reuses the connection only when the answer says keep-alive.
+        QCOMPARE(client.received.contains("\r\nConnection: keep-alive\r\n"),
+            !closes && request.contains("HTTP/1.0"));
         if (closes) {
             QTRY_COMPARE(client.socket.state(), QAbstractSocket::UnconnectedState);
             return;

@@ -175,6 +175,51 @@ private Q_SLOTS:
         QCOMPARE(received.count("HTTP/1.1"), 1);
     }
 
+    void handshakeFields_data()
+    {
+        // RFC 6455 4.2.1/4.2.2, with the RFC's own example key and accept value.
+        QTest::addColumn<QByteArray>("request");
+        QTest::addColumn<QByteArray>("answer");
+        const QByteArray head = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                                "Connection: Upgrade\r\n";
+        QTest::newRow("rfc example")
+            << head
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            << QByteArray("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
+                          "Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
+        QTest::newRow("version 8") << head
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n"
+                                   << QByteArray("HTTP/1.1 426 Upgrade Required\r\n");
+        QTest::newRow("no key") << head + "Sec-WebSocket-Version: 13\r\n\r\n"
+                                << QByteArray("HTTP/1.1 400 Bad Request\r\n");
+        QTest::newRow("key of 15 bytes")
+            << head + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25j\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            << QByteArray("HTTP/1.1 400 Bad Request\r\n");
+        QTest::newRow("key without padding") << head
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                                         << QByteArray("HTTP/1.1 400 Bad Request\r\n");
+        QTest::newRow("http/1.0") << QByteArray(
+            "GET /ws HTTP/1.0\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                                  << QByteArray("HTTP/1.1 400 Bad Request\r\n");
+    }
+    void handshakeFields()
+    {
+        QFETCH(QByteArray, request);
+        QFETCH(QByteArray, answer);
+        QTcpSocket socket;
+        QByteArray received;
+        connect(&socket, &QTcpSocket::readyRead, this, [&] { received += socket.readAll(); });
+        socket.connectToHost(QStringLiteral("127.0.0.1"), m_server->port());
+        socket.write(request);
+        QTRY_VERIFY(received.contains("\r\n\r\n"));
+        QVERIFY2(received.startsWith(answer), received.constData());
+        if (answer.contains("426"))
+            QVERIFY(received.contains("\r\nSec-WebSocket-Version: 13\r\n"));
+        if (!answer.contains("101"))
+            QTRY_COMPARE(socket.state(), QAbstractSocket::UnconnectedState);
+    }
+
     void originAndToken_data()
     {
         QTest::addColumn<QByteArray>("path");
