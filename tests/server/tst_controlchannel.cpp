@@ -197,7 +197,7 @@ private Q_SLOTS:
             << QByteArray("HTTP/1.1 400 Bad Request\r\n");
         QTest::newRow("key without padding") << head
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ\r\nSec-WebSocket-Version: 13\r\n\r\n"
-                                         << QByteArray("HTTP/1.1 400 Bad Request\r\n");
+                                             << QByteArray("HTTP/1.1 400 Bad Request\r\n");
         QTest::newRow("http/1.0") << QByteArray(
             "GET /ws HTTP/1.0\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
