@@ -9,6 +9,8 @@ Rectangle {
     id: bar
 
     required property DashboardSource source
+    /// A sentence about where the stream comes from (e.g. another Pushboard's port was taken).
+    property string notice: ""
 
     implicitHeight: row.implicitHeight + 2 * Theme.spacing
     color: Theme.surface
@@ -55,6 +57,14 @@ Rectangle {
             text: bar.stateText
             color: Theme.text
             font.bold: true
+        }
+        Label {
+            objectName: "noticeLabel"
+            visible: bar.notice.length > 0
+            Layout.maximumWidth: 420
+            text: bar.notice
+            color: Theme.accent
+            elide: Text.ElideRight
         }
         Label {
             Layout.fillWidth: true

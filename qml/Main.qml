@@ -14,6 +14,8 @@ ApplicationWindow {
     required property string transport
     required property int windowMinutes
     property string themeOverride: ""
+    /// Why this window watches a server it did not start (its port or data directory was taken).
+    property string notice: ""
 
     // The first size; the program shrinks it to a smaller screen or restores the last one.
     width: 1400
@@ -51,6 +53,7 @@ ApplicationWindow {
 
     header: ConnectionBar {
         source: source
+        notice: window.notice
     }
 
     RowLayout {

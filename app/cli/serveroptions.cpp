@@ -1,5 +1,7 @@
 #include "serveroptions.h"
 
+#include "hostcheck.h"
+
 #include <QStandardPaths>
 
 namespace Pushboard::Cli {
@@ -44,6 +46,14 @@ void addServerOptions(QCommandLineParser &parser)
             QStringLiteral(
                 "Let web pages from ORIGIN use this server (repeatable; '*': any, reads only)."),
             QStringLiteral("ORIGIN")},
+        {QStringLiteral("allow-host"),
+            QStringLiteral("Accept NAME in the Host header besides loopback names and the bound "
+                           "address (repeatable; '*': any, e.g. behind a proxy)."),
+            QStringLiteral("NAME")},
+        {QStringLiteral("max-connections"),
+            QStringLiteral("Open connections served at once; more get 503 (default %1).")
+                .arg(defaults.limits.maxConnections),
+            QStringLiteral("N"), QString::number(defaults.limits.maxConnections)},
         {QStringLiteral("token"),
             QStringLiteral("Require this bearer token on every endpoint but /api/health."),
             QStringLiteral("T")},
@@ -65,6 +75,7 @@ std::optional<ServerConfig> serverConfigFrom(const QCommandLineParser &parser, Q
     config.bindAddress = parser.value(QStringLiteral("bind"));
     config.token = parser.value(QStringLiteral("token"));
     config.allowedOrigins = parser.values(QStringLiteral("allow-origin"));
+    config.allowedHosts = parser.values(QStringLiteral("allow-host"));
     config.store.dataDir = parser.value(QStringLiteral("data-dir"));
     const auto port = intOption(parser, QStringLiteral("port"), 0, 65535, error);
     const auto interval = port
@@ -72,8 +83,17 @@ std::optional<ServerConfig> serverConfigFrom(const QCommandLineParser &parser, Q
         : std::nullopt;
     const auto keepalive
         = interval ? intOption(parser, QStringLiteral("keepalive"), 1, 3600, error) : std::nullopt;
-    if (!keepalive)
+    const auto maxConnections = keepalive
+        ? intOption(parser, QStringLiteral("max-connections"), 1, 1000 * 1000, error)
+        : std::nullopt;
+    if (!maxConnections)
         return std::nullopt;
+    for (const QString &host : std::as_const(config.allowedHosts)) {
+        if (host != QLatin1String("*") && HostCheck::hostName(host.toUtf8()).isEmpty()) {
+            *error = QStringLiteral("--allow-host takes a host name, not '%1'").arg(host);
+            return std::nullopt;
+        }
+    }
     if (parser.isSet(QStringLiteral("token")) && config.token.isEmpty()) {
         *error = QStringLiteral("--token must not be empty");
         return std::nullopt;
@@ -85,6 +105,7 @@ std::optional<ServerConfig> serverConfigFrom(const QCommandLineParser &parser, Q
     config.port = quint16(*port);
     config.intervalMs = *interval;
     config.keepaliveS = *keepalive;
+    config.limits.maxConnections = *maxConnections;
     return config;
 }
 

@@ -77,21 +77,32 @@ int runDashboard(const QStringList &arguments)
         QStringLiteral("dashboard")); // ~/.config/pushboard/dashboard.ini
     std::unique_ptr<ServerHost> host;
     QString url = parser.value(QStringLiteral("connect"));
+    QString notice; // Shown in the connection bar.
     if (url.isEmpty() && !parser.isSet(QStringLiteral("no-server"))) {
         std::vector<std::unique_ptr<MetricSource>> sources;
         sources.push_back(std::make_unique<ProcMetricSource>());
         host = std::make_unique<ServerHost>(std::move(sources));
-        if (!host->start(*config)) {
+        if (host->start(*config)) {
+            url = host->url();
+            printLine(stdout,
+                QStringLiteral("pushboard: serving on %1 (event log in %2)")
+                    .arg(url, config->store.dataDir));
+        } else if (host->failure() == ServerHost::Failure::PortInUse
+            || host->failure() == ServerHost::Failure::DataDirInUse) {
+            // Most likely a `pushboard serve` service or another window: watch that one.
+            url = host->runningServerUrl();
+            notice = host->failure() == ServerHost::Failure::PortInUse
+                ? QStringLiteral("Port %1 is taken: watching the server already running there")
+                      .arg(config->port)
+                : QStringLiteral("Another Pushboard uses this data directory: watching it");
+            printLine(stdout,
+                QStringLiteral("pushboard: %1; watching the server at %2 instead")
+                    .arg(host->errorString(), url));
+            host.reset();
+        } else {
             printLine(stderr, QStringLiteral("pushboard: %1").arg(host->errorString()));
             return 1;
         }
-        const QString address = config->bindAddress == QLatin1String("0.0.0.0")
-            ? QStringLiteral("127.0.0.1")
-            : config->bindAddress;
-        url = QStringLiteral("http://%1:%2").arg(address).arg(host->port());
-        printLine(stdout,
-            QStringLiteral("pushboard: serving on %1 (event log in %2)")
-                .arg(url, config->store.dataDir));
     } else if (url.isEmpty()) {
         url = settings.value(QStringLiteral("source"), QStringLiteral("http://127.0.0.1:8765"))
                   .toString();
@@ -115,6 +126,7 @@ int runDashboard(const QStringList &arguments)
         {QStringLiteral("windowMinutes"),
             settings.value(QStringLiteral("windowMinutes"), 5).toInt()},
         {QStringLiteral("themeOverride"), parser.value(QStringLiteral("theme"))},
+        {QStringLiteral("notice"), notice},
     });
     engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Pushboard/Ui/Main.qml")));
     if (engine.rootObjects().isEmpty()) {

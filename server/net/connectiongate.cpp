@@ -14,6 +14,15 @@ ConnectionGate::ConnectionGate(QObject *parent)
     : QTcpServer(parent)
 {
     connect(&m_sweep, &QTimer::timeout, this, &ConnectionGate::sweepDeadlines);
+    setLimits(m_limits);
+}
+
+void ConnectionGate::setLimits(const Limits &limits)
+{
+    m_limits = limits;
+    m_settings.limits = {limits.maxHeadBytes, limits.maxBodyBytes};
+    m_settings.headTimeoutMs = limits.headTimeoutMs;
+    m_settings.idleTimeoutMs = limits.idleTimeoutMs;
 }
 
 ConnectionGate::~ConnectionGate()
@@ -38,8 +47,7 @@ void ConnectionGate::incomingConnection(qintptr socketDescriptor)
         return;
     }
     auto *connection = new HttpConnection(
-        socket, HttpRequestParser::Limits {m_limits.maxHeadBytes, m_limits.maxBodyBytes},
-        m_limits.headTimeoutMs,
+        socket, &m_settings,
         [this](HttpRequest &&request, HttpReply &&reply) {
             if (m_onRequest)
                 m_onRequest(std::move(request), std::move(reply));
@@ -53,7 +61,8 @@ void ConnectionGate::incomingConnection(qintptr socketDescriptor)
     connect(connection, &HttpConnection::finished, this,
         [this, connection] { m_connections.removeOne(connection); });
     if (!m_sweep.isActive())
-        m_sweep.start(qBound(10, m_limits.headTimeoutMs / 4, 1000));
+        m_sweep.start(
+            qBound(10, std::min(m_limits.headTimeoutMs, m_limits.idleTimeoutMs) / 4, 1000));
 }
 
 void ConnectionGate::refuse(QTcpSocket *socket, int status, const QString &reason,
@@ -79,13 +88,20 @@ void ConnectionGate::sweepDeadlines()
 {
     const qint64 now = QDeadlineTimer::current().deadline();
     QList<HttpConnection *> late;
+    QList<HttpConnection *> idle;
     for (HttpConnection *connection : std::as_const(m_connections)) {
         if (connection->headDeadline() != 0 && now >= connection->headDeadline())
             late.append(connection);
+        else if (connection->idleDeadline() != 0 && now >= connection->idleDeadline())
+            idle.append(connection);
     }
     for (HttpConnection *connection : late)
         connection->refuse(408,
             QStringLiteral("request head not complete within %1 ms").arg(m_limits.headTimeoutMs));
+    // Closing between requests needs no answer: a client must expect it (RFC 9112 9.8).
+    m_idleClosed += quint64(idle.size());
+    for (HttpConnection *connection : idle)
+        connection->close();
     if (m_connections.isEmpty())
         m_sweep.stop();
 }

@@ -17,8 +17,10 @@ namespace Pushboard {
 /// is answered, handed to a stream or upgraded to a WebSocket.
 ///
 /// It refuses a connection over `maxConnections` with 503, and a request head not complete
-/// `headTimeoutMs` after it started (or after accept) with 408; each HttpConnection refuses
-/// malformed or oversized requests itself (HttpRequestParser lists the statuses). Complete
+/// `headTimeoutMs` after it started (or after accept) with 408; it closes a kept-alive
+/// connection that sends no next request within `idleTimeoutMs` of its last answer (nginx's
+/// keepalive_timeout). Each HttpConnection refuses malformed or oversized requests and foreign
+/// Host names (421) itself (HttpRequestParser lists the other statuses). Complete
 /// requests go to the request handler (the route table); WebSocket handshakes to `/ws` are
 /// emitted as webSocketUpgrade(); upgrades to any other path are answered 404.
 class ConnectionGate : public QTcpServer
@@ -32,12 +34,17 @@ public:
         qint64 maxHeadBytes = 16 * 1024;
         qint64 maxBodyBytes = 64 * 1024;
         int headTimeoutMs = 10 * 1000;
+        int idleTimeoutMs = 75 * 1000;
     };
 
     explicit ConnectionGate(QObject *parent = nullptr);
     ~ConnectionGate() override;
 
-    void setLimits(const Limits &limits) { m_limits = limits; }
+    /// For connections accepted from now on.
+    void setLimits(const Limits &limits);
+    /// Which Host names requests may give (default: loopback names and addresses, and the
+    /// address each connection arrived at).
+    void setHostCheck(const HostCheck &check) { m_settings.hostCheck = check; }
     [[nodiscard]] const Limits &limits() const { return m_limits; }
     /// Who answers complete requests (HttpApi::handle()).
     void setRequestHandler(HttpConnection::RequestHandler handler)
@@ -64,9 +71,11 @@ public:
     }
     /// Connections refused with 503 since start.
     [[nodiscard]] quint64 refusedConnections() const { return m_refused; }
-    /// Requests answered with an error by the gate (400, 408, 413, 417, 431, 501, 505) since
-    /// start.
+    /// Requests answered with an error by the gate (400, 408, 413, 417, 421, 431, 501, 505)
+    /// since start.
     [[nodiscard]] quint64 rejectedRequests() const { return m_rejected; }
+    /// Kept-alive connections closed for sitting idle past `idleTimeoutMs` since start.
+    [[nodiscard]] quint64 idleClosedConnections() const { return m_idleClosed; }
 
 Q_SIGNALS:
     /// A WebSocket opening handshake for `/ws` arrived on `socket`, which the receiver now owns:
@@ -81,12 +90,14 @@ private:
     void sweepDeadlines();
 
     Limits m_limits;
+    HttpConnection::Settings m_settings; ///< Shared by every connection (they are children).
     HttpConnection::RequestHandler m_onRequest;
     QList<HttpConnection *> m_connections;
     QTimer m_sweep;
     std::function<int()> m_detached;
     quint64 m_refused = 0;
     quint64 m_rejected = 0;
+    quint64 m_idleClosed = 0;
 };
 
 } // namespace Pushboard

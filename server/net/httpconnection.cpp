@@ -23,16 +23,17 @@ qint64 nowMs()
 
 } // namespace
 
-HttpConnection::HttpConnection(QTcpSocket *socket, HttpRequestParser::Limits limits,
-    int headTimeoutMs, RequestHandler onRequest, UpgradeHandler onUpgrade, QObject *parent)
+HttpConnection::HttpConnection(QTcpSocket *socket, const Settings *settings,
+    RequestHandler onRequest, UpgradeHandler onUpgrade, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
-    , m_parser(limits)
+    , m_settings(settings)
+    , m_parser(settings->limits)
     , m_onRequest(std::move(onRequest))
     , m_onUpgrade(std::move(onUpgrade))
-    , m_headTimeoutMs(headTimeoutMs)
-    , m_headDeadline(nowMs() + headTimeoutMs)
+    , m_headDeadline(nowMs() + settings->headTimeoutMs)
 {
+    const HttpRequestParser::Limits &limits = settings->limits;
     socket->setParent(this);
     // While an answer is pending nothing is parsed: bound what Qt reads ahead meanwhile (the
     // kernel then applies TCP flow control to the client).
@@ -65,8 +66,9 @@ void HttpConnection::readMore()
         if (bytes.isEmpty())
             return;
         m_parser.feed(bytes);
+        m_idleDeadline = 0;
         if (m_headDeadline == 0 && m_parser.isInHead())
-            m_headDeadline = nowMs() + m_headTimeoutMs;
+            m_headDeadline = nowMs() + m_settings->headTimeoutMs;
     }
 }
 
@@ -77,6 +79,10 @@ void HttpConnection::dispatch(HttpRequest &&request)
     m_keepAlive = request.keepAlive();
     m_http10 = request.version() == "HTTP/1.0";
     static_cast<void>(m_parser.takeContinueRequest()); // The body has come already.
+    if (const auto wrongHost = m_settings->hostCheck.check(request, m_socket->localAddress())) {
+        refuse(wrongHost->status, wrongHost->reason);
+        return;
+    }
     if (request.isWebSocketUpgrade()) {
         const QString path = request.url().path();
         if (path != QLatin1String("/ws")) {
@@ -120,6 +126,7 @@ void HttpConnection::respond(const QByteArray &bytes)
         close();
         return;
     }
+    m_idleDeadline = nowMs() + m_settings->idleTimeoutMs;
     // The next request, if one is buffered, on a later turn (never recursively).
     QMetaObject::invokeMethod(this, &HttpConnection::readMore, Qt::QueuedConnection);
 }
@@ -133,9 +140,10 @@ void HttpConnection::refuse(int status, const QString &reason)
     m_ended = true;
     m_busy = false;
     m_headDeadline = 0;
+    m_idleDeadline = 0;
     disconnect(m_socket, &QTcpSocket::readyRead, this, nullptr);
     Q_EMIT refused(status);
-    refuseSocket(m_socket, status, reason, m_headTimeoutMs);
+    refuseSocket(m_socket, status, reason, m_settings->headTimeoutMs);
 }
 
 void HttpConnection::refuseSocket(QTcpSocket *socket, int status, const QString &reason,
@@ -162,6 +170,7 @@ void HttpConnection::endHttp()
     m_ended = true;
     m_busy = false;
     m_headDeadline = 0;
+    m_idleDeadline = 0;
     if (m_socket)
         disconnect(m_socket, &QTcpSocket::readyRead, this, nullptr);
 }
@@ -170,6 +179,7 @@ void HttpConnection::close()
 {
     m_ended = true;
     m_headDeadline = 0;
+    m_idleDeadline = 0;
     if (!m_socket)
         return;
     m_socket->flush();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "hostcheck.h"
 #include "protocol/httprequestparser.h"
 
 #include <QObject>
@@ -21,7 +22,12 @@ class HttpReply;
 /// the server buffer without bound (while an answer is pending, unread bytes stay in a bounded
 /// socket buffer and then in the kernel). Closes after the answer when the request asked so or
 /// is HTTP/1.0 without keep-alive (RFC 9112 9.3, 9.6). Malformed input gets one JSON error
-/// answer with `Connection: close` and the connection ends.
+/// answer with `Connection: close` and the connection ends. Every request's Host is checked
+/// (HostCheck) before it reaches a route or becomes a WebSocket.
+///
+/// Two clocks, both read by the owner's sweep (ConnectionGate): headDeadline() while a request
+/// head is due or under way (408 when missed), idleDeadline() while a kept-alive connection
+/// waits for its next request (then it is closed without an answer, as RFC 9112 9.8 allows).
 class HttpConnection : public QObject
 {
     Q_OBJECT
@@ -33,15 +39,26 @@ public:
     using UpgradeHandler
         = std::function<void(QTcpSocket *socket, const HttpRequest &request, QByteArray buffered)>;
 
-    /// Takes ownership of `socket`.
-    HttpConnection(QTcpSocket *socket, HttpRequestParser::Limits limits, int headTimeoutMs,
-        RequestHandler onRequest, UpgradeHandler onUpgrade, QObject *parent = nullptr);
+    struct Settings
+    {
+        HttpRequestParser::Limits limits;
+        int headTimeoutMs = 10 * 1000; ///< From accept, or a head's first byte, to its end.
+        int idleTimeoutMs = 75 * 1000; ///< From an answer to the next request's first byte.
+        HostCheck hostCheck;
+    };
+
+    /// Takes ownership of `socket`; `settings` must outlive the connection.
+    HttpConnection(QTcpSocket *socket, const Settings *settings, RequestHandler onRequest,
+        UpgradeHandler onUpgrade, QObject *parent = nullptr);
     ~HttpConnection() override;
 
     [[nodiscard]] QTcpSocket *socket() const { return m_socket; }
     /// Monotonic ms by which the request head under way (or the first one, after accept) must
     /// be complete; 0 while none is due (between requests, or while one is answered).
     [[nodiscard]] qint64 headDeadline() const { return m_headDeadline; }
+    /// Monotonic ms at which this kept-alive connection, idle since its last answer, is closed;
+    /// 0 while it is not idle.
+    [[nodiscard]] qint64 idleDeadline() const { return m_idleDeadline; }
     /// True while a request waits for its answer.
     [[nodiscard]] bool isWaitingForReply() const { return m_busy && !m_ended; }
     /// The `Connection` header the current answer carries: `close` when the connection closes
@@ -75,11 +92,12 @@ private:
     void dispatch(HttpRequest &&request);
 
     QPointer<QTcpSocket> m_socket;
+    const Settings *m_settings;
     HttpRequestParser m_parser;
     RequestHandler m_onRequest;
     UpgradeHandler m_onUpgrade;
-    int m_headTimeoutMs;
     qint64 m_headDeadline = 0;
+    qint64 m_idleDeadline = 0;
     bool m_busy = false; ///< A request is being answered.
     bool m_keepAlive = true;
     bool m_http10 = false; ///< The current request is HTTP/1.0.

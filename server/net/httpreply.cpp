@@ -56,6 +56,8 @@ const char *HttpReply::reasonPhrase(int status)
         return "Content Too Large";
     case 417:
         return "Expectation Failed";
+    case 421:
+        return "Misdirected Request";
     case 426:
         return "Upgrade Required";
     case 431:

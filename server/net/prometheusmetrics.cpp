@@ -55,6 +55,9 @@ QByteArray render(const ServerMetrics &metrics)
     w.family("pushboard_requests_rejected_total", "counter",
         "Requests answered with a 4xx error by the server itself.");
     w.sample("pushboard_requests_rejected_total", double(metrics.requestsRejected));
+    w.family("pushboard_idle_connections_closed_total", "counter",
+        "Kept-alive connections closed for sending no request within the idle timeout.");
+    w.sample("pushboard_idle_connections_closed_total", double(metrics.idleConnectionsClosed));
     w.family("pushboard_log_events", "gauge", "Events retained in the log.");
     w.sample("pushboard_log_events", double(metrics.retainedEvents));
     w.family("pushboard_log_newest_id", "gauge", "Newest event id.");

@@ -17,6 +17,7 @@ struct ServerMetrics
     quint64 eventsPublished = 0; ///< Appended to the log since start (sampled and published).
     quint64 connectionsRefused = 0; ///< Turned away at the connection limit.
     quint64 requestsRejected = 0; ///< Answered 4xx by the front door or the route table.
+    quint64 idleConnectionsClosed = 0; ///< Kept-alive connections closed after sitting idle.
     qint64 retainedEvents = 0;
     quint64 newestId = 0;
     double uptimeSeconds = 0;

@@ -9,13 +9,14 @@
 namespace Pushboard {
 
 /// Everything `pushboard serve` (and the dashboard's embedded server) can be told on the command
-/// line. Defaults are SPEC.md's.
+/// line, with the defaults docs/protocol.md gives.
 struct ServerConfig
 {
     QString bindAddress = QStringLiteral("127.0.0.1");
     quint16 port = 8765; ///< 0 picks a free port (tests); ServerHost::port() tells which.
     QString token; ///< Empty: no authentication (only allowed on loopback).
     QStringList allowedOrigins; ///< `--allow-origin`: browser origins besides the server's own.
+    QStringList allowedHosts; ///< `--allow-host`: Host names besides loopback ones (HostCheck).
     StoreOptions store; ///< The event log's data directory and retention.
     int intervalMs = 1000; ///< Metric sampling interval.
     int keepaliveS = 15; ///< SSE `: keepalive` comments (and, later, WebSocket pings).

@@ -5,6 +5,7 @@
 #include "eventapi.h"
 #include "eventstore.h"
 #include "faultstate.h"
+#include "filelimit.h"
 #include "httpapi.h"
 #include "metricsource.h"
 #include "pollservice.h"
@@ -13,11 +14,14 @@
 #include "servercontrols.h"
 #include "ssepublisher.h"
 
+#include <QDir>
 #include <QFile>
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QSaveFile>
+#include <QUrl>
 
 Q_LOGGING_CATEGORY(lcHost, "pushboard.server", QtInfoMsg)
 
@@ -57,11 +61,61 @@ quint16 ServerHost::port() const
     return m_gate ? m_gate->serverPort() : 0;
 }
 
+namespace {
+
+QString urlFilePath(const ServerConfig &config)
+{
+    return QDir(config.store.dataDir).filePath(QStringLiteral("server.url"));
+}
+
+QString httpUrl(const QString &bindAddress, quint16 port)
+{
+    QHostAddress address(bindAddress);
+    if (bindAddress == QLatin1String("localhost") || address == QHostAddress::AnyIPv4)
+        address = QHostAddress::LocalHost;
+    else if (address == QHostAddress::AnyIPv6 || address == QHostAddress::Any)
+        address = QHostAddress::LocalHostIPv6;
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+        ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
+        : address.toString();
+    return QStringLiteral("http://%1:%2").arg(host).arg(port);
+}
+
+} // namespace
+
+QString ServerHost::url() const
+{
+    return httpUrl(m_config.bindAddress, port());
+}
+
+QString ServerHost::runningServerUrl() const
+{
+    if (m_failure == Failure::DataDirInUse) {
+        QFile file(urlFilePath(m_config));
+        if (file.open(QIODevice::ReadOnly)) {
+            const QString written = QString::fromUtf8(file.readLine(256)).trimmed();
+            const QUrl url(written, QUrl::StrictMode);
+            if (url.isValid() && url.scheme() == QLatin1String("http") && url.port() > 0)
+                return written;
+        }
+    }
+    return httpUrl(m_config.bindAddress, m_config.port);
+}
+
+void ServerHost::writeUrlFile()
+{
+    // Tells a second `pushboard` started on the same data directory where to watch this one.
+    QSaveFile file(urlFilePath(m_config));
+    if (!file.open(QIODevice::WriteOnly) || file.write(url().toUtf8() + '\n') < 0 || !file.commit())
+        qCWarning(lcHost) << "cannot write" << file.fileName() << ":" << file.errorString();
+}
+
 bool ServerHost::start(const ServerConfig &config)
 {
     stop();
     m_config = config;
     m_error.clear();
+    m_failure = Failure::Other;
 
     QHostAddress address;
     if (config.bindAddress == QLatin1String("localhost"))
@@ -79,11 +133,25 @@ bool ServerHost::start(const ServerConfig &config)
     if (config.keepaliveS < 1)
         return fail(QStringLiteral("--keepalive must be at least 1 s"));
 
-    if (!m_store->open(config.store))
+    if (!m_store->open(config.store)) {
+        m_failure = m_store->isLockedByOther() ? Failure::DataDirInUse : Failure::Other;
         return fail(m_store->errorString());
+    }
+
+    const qint64 fileLimit = FileLimit::raiseToHardLimit();
+    const qint64 room = FileLimit::connectionsAllowedBy(fileLimit);
+    if (room >= 0 && config.limits.maxConnections > room) {
+        qCWarning(lcHost).noquote()
+            << QStringLiteral("pushboard: --max-connections %1 is above what the open-file limit "
+                              "(%2) allows, about %3 clients; raise it (ulimit -n, LimitNOFILE=)")
+                   .arg(config.limits.maxConnections)
+                   .arg(fileLimit)
+                   .arg(room);
+    }
 
     m_gate = new ConnectionGate();
     m_gate->setLimits(config.limits);
+    m_gate->setHostCheck(HostCheck(address, config.allowedHosts));
     m_gate->setDetachedConnectionCount(
         [this] { return int(m_sse->streams().size()) + m_channel->clientCount(); });
     connect(m_gate, &ConnectionGate::webSocketUpgrade, m_channel.get(),
@@ -101,6 +169,7 @@ bool ServerHost::start(const ServerConfig &config)
                                            .arg(m_gate->errorString());
         delete m_gate;
         m_gate = nullptr;
+        m_failure = inUse ? Failure::PortInUse : Failure::Other;
         return fail(reason);
     }
 
@@ -130,6 +199,8 @@ bool ServerHost::start(const ServerConfig &config)
     m_scheduler->setInterval(config.intervalMs);
     m_scheduler->start();
     qCDebug(lcHost) << "listening on" << config.bindAddress << port();
+    m_failure = Failure::None;
+    writeUrlFile();
     return true;
 }
 
@@ -218,6 +289,7 @@ QByteArray ServerHost::metrics() const
     metrics.connectionsRefused = m_gate ? m_gate->refusedConnections() : 0;
     metrics.requestsRejected
         = (m_gate ? m_gate->rejectedRequests() : 0) + m_http->rejectedRequests();
+    metrics.idleConnectionsClosed = m_gate ? m_gate->idleClosedConnections() : 0;
     metrics.retainedEvents = m_store->count();
     metrics.newestId = m_store->newestId();
     metrics.uptimeSeconds = double(m_uptime.elapsed()) / 1000.0;
@@ -233,6 +305,8 @@ void ServerHost::stop()
     m_poll->releaseAll();
     if (m_gate)
         m_gate->closeAll();
+    if (m_gate && m_store->isOpen())
+        QFile::remove(urlFilePath(m_config));
     delete m_gate; // With the connections it still owns.
     m_gate = nullptr;
     m_http.reset();

@@ -44,6 +44,20 @@ public:
     void stop();
 
     [[nodiscard]] QString errorString() const { return m_error; }
+
+    /// Why the last start() failed.
+    enum class Failure {
+        None,
+        PortInUse, ///< Something (most likely another Pushboard) listens on the port.
+        DataDirInUse, ///< Another live Pushboard holds the event log.
+        Other,
+    };
+    [[nodiscard]] Failure failure() const { return m_failure; }
+    /// After PortInUse or DataDirInUse: where the Pushboard already running most likely
+    /// listens (what it wrote into the data directory, else the configured address and port).
+    [[nodiscard]] QString runningServerUrl() const;
+    /// `http://ADDRESS:PORT` of this server once started (0.0.0.0 and :: read as loopback).
+    [[nodiscard]] QString url() const;
     [[nodiscard]] quint16 port() const;
     [[nodiscard]] const ServerConfig &config() const { return m_config; }
 
@@ -63,8 +77,11 @@ private:
     [[nodiscard]] QByteArray metrics() const;
     [[nodiscard]] QByteArray connections() const;
 
+    void writeUrlFile();
+
     ServerConfig m_config;
     QString m_error;
+    Failure m_failure = Failure::None;
     QElapsedTimer m_uptime;
     std::unique_ptr<EventStore> m_store;
     std::unique_ptr<SamplingScheduler> m_scheduler;

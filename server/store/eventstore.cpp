@@ -69,6 +69,7 @@ bool EventStore::open(const StoreOptions &options)
     close();
     m_options = options;
     m_error.clear();
+    m_lockedByOther = false;
 
     const QString dir = QDir::cleanPath(options.dataDir);
     if (dir.isEmpty())
@@ -85,6 +86,7 @@ bool EventStore::open(const StoreOptions &options)
             qint64 pid = 0;
             QString host, app;
             lock->getLockInfo(&pid, &host, &app);
+            m_lockedByOther = true;
             return fail(QStringLiteral("data directory %1 is in use by another pushboard (pid %2); "
                                        "stop it or choose another --data-dir")
                             .arg(dir)

@@ -65,6 +65,8 @@ public:
     void close();
     [[nodiscard]] bool isOpen() const { return m_db.isOpen(); }
     [[nodiscard]] QString errorString() const { return m_error; }
+    /// True when the last open() failed because another live process holds the directory.
+    [[nodiscard]] bool isLockedByOther() const { return m_lockedByOther; }
     [[nodiscard]] QString databasePath() const;
 
     /// Stores `drafts` in one transaction and returns them with their ids and times, then emits
@@ -111,6 +113,7 @@ private:
     std::unique_ptr<QSqlQuery> m_insert; ///< Prepared once, reused by every append.
     QString m_connectionName;
     QString m_error;
+    bool m_lockedByOther = false;
     quint64 m_newestId = 0;
     quint64 m_oldestId = 0;
     QHash<QString, TopicInfo> m_topics;

@@ -146,13 +146,15 @@ private Q_SLOTS:
         const QByteArray upgrade
             = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
               "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
-        QTest::newRow("plain GET /ws") << QByteArray("GET /ws HTTP/1.1\r\nHost: x\r\n\r\n") << 426;
+        QTest::newRow("plain GET /ws")
+            << QByteArray("GET /ws HTTP/1.1\r\nHost: localhost\r\n\r\n") << 426;
         QTest::newRow("upgrade on /events")
-            << QByteArray("GET /events HTTP/1.1\r\nHost: x\r\n" + upgrade + "\r\n") << 404;
+            << QByteArray("GET /events HTTP/1.1\r\nHost: localhost\r\n" + upgrade + "\r\n") << 404;
         QTest::newRow("upgrade on /api/health")
-            << QByteArray("GET /api/health HTTP/1.1\r\nHost: x\r\n" + upgrade + "\r\n") << 404;
+            << QByteArray("GET /api/health HTTP/1.1\r\nHost: localhost\r\n" + upgrade + "\r\n")
+            << 404;
         QTest::newRow("upgrade on /wsx")
-            << QByteArray("GET /wsx HTTP/1.1\r\nHost: x\r\n" + upgrade + "\r\n") << 404;
+            << QByteArray("GET /wsx HTTP/1.1\r\nHost: localhost\r\n" + upgrade + "\r\n") << 404;
     }
     void upgradeOnlyOnWs()
     {

@@ -118,7 +118,7 @@ private Q_SLOTS:
         QByteArray received;
         connect(&socket, &QTcpSocket::readyRead, this, [&] { received += socket.readAll(); });
         socket.connectToHost(QStringLiteral("127.0.0.1"), m_server->port());
-        socket.write("POST /api/publish HTTP/1.1\r\nHost: x\r\nContent-Type: "
+        socket.write("POST /api/publish HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
                      "application/json\r\nContent-Length: "
             + QByteArray::number(body.size()) + "\r\n\r\n" + body);
         QTRY_VERIFY(received.contains("\r\n\r\n") && received.endsWith('}'));

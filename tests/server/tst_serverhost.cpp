@@ -3,9 +3,13 @@
 #include "metricsource.h"
 #include "serverhost.h"
 
+#include <QRegularExpression>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/resource.h>
 
 using namespace Pushboard;
 
@@ -152,6 +156,9 @@ private Q_SLOTS:
         QCOMPARE(host.errorString(),
             QStringLiteral("port %1 on 127.0.0.1 is already in use").arg(m_config.port));
         QVERIFY(!host.store()->isOpen());
+        // What a dashboard then watches instead.
+        QCOMPARE(host.failure(), ServerHost::Failure::PortInUse);
+        QCOMPARE(host.runningServerUrl(), QStringLiteral("http://127.0.0.1:%1").arg(m_config.port));
     }
 
     void dataDirInUse()
@@ -164,6 +171,88 @@ private Q_SLOTS:
             qPrintable(second.errorString()));
         m_http.setPort(first.port());
         QCOMPARE(m_http.get("/api/health").status, 200); // The first one is unaffected.
+        // The second learns where the first listens from the data directory, port 0 or not.
+        QCOMPARE(second.failure(), ServerHost::Failure::DataDirInUse);
+        QCOMPARE(
+            second.runningServerUrl(), QStringLiteral("http://127.0.0.1:%1").arg(first.port()));
+        QCOMPARE(first.url(), second.runningServerUrl());
+    }
+
+    void dnsRebindingIsRefused_data()
+    {
+        QTest::addColumn<QByteArray>("request");
+        QTest::addColumn<QByteArray>("host");
+        QTest::addColumn<int>("status");
+        const QByteArray publish
+            = "POST /api/publish HTTP/1.1\r\nContent-Type: application/json\r\n"
+              "Content-Length: 28\r\nHOST\r\n\r\n{\"topic\":\"x.y\",\"data\":12345}";
+        const QByteArray events = "GET /events HTTP/1.1\r\nHOST\r\n";
+        const QByteArray ws = "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                              "Sec-WebSocket-Version: 13\r\nHOST\r\n";
+        for (const auto &[name, request, accepted] :
+            {std::tuple {"publish", publish, 202}, {"events", events, 200}, {"ws", ws, 101}}) {
+            QTest::addRow("%s, rebound name", name)
+                << request << QByteArray("attacker.example:8765") << 421;
+            QTest::addRow("%s, --allow-host name", name)
+                << request << QByteArray("pushboard.lan:8765") << accepted;
+            QTest::addRow("%s, localhost", name) << request << QByteArray("localhost") << accepted;
+        }
+    }
+    void dnsRebindingIsRefused()
+    {
+        QFETCH(QByteArray, request);
+        QFETCH(QByteArray, host);
+        QFETCH(int, status);
+        m_config.allowedHosts = {QStringLiteral("pushboard.lan")};
+        ServerHost host1({});
+        QVERIFY(host1.start(m_config));
+        QTcpSocket socket;
+        QByteArray received;
+        connect(&socket, &QTcpSocket::readyRead, this, [&] { received += socket.readAll(); });
+        socket.connectToHost(QStringLiteral("127.0.0.1"), host1.port());
+        request.replace("HOST", QByteArray("Host: " + host));
+        socket.write(request.contains("Content-Length") ? request : request + "\r\n");
+        QTRY_VERIFY(received.contains("\r\n\r\n"));
+        QCOMPARE(received.mid(9, 3).toInt(), status);
+        if (status == 421) {
+            QTRY_VERIFY(received.endsWith("}"));
+            QVERIFY(
+                received.contains("\"error\":\"Host 'attacker.example' does not name this server"));
+            QCOMPARE(host1.store()->newestId(), 0u); // Nothing was published.
+        }
+    }
+
+    void idleConnectionsAreCounted()
+    {
+        m_config.limits.idleTimeoutMs = 100;
+        ServerHost host({});
+        QVERIFY(host.start(m_config));
+        QTcpSocket socket;
+        socket.connectToHost(QStringLiteral("127.0.0.1"), host.port());
+        socket.write("GET /api/health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        QTRY_COMPARE(socket.state(), QAbstractSocket::UnconnectedState);
+        m_http.setPort(host.port());
+        QVERIFY(
+            m_http.get("/metrics").body.contains("\npushboard_idle_connections_closed_total 1\n"));
+    }
+
+    void fileLimitIsRaised()
+    {
+        rlimit limit {};
+        QCOMPARE(getrlimit(RLIMIT_NOFILE, &limit), 0);
+        const rlim_t hard = limit.rlim_max;
+        limit.rlim_cur = std::min<rlim_t>(hard, 256); // Debian's default is 1024: lower still.
+        QCOMPARE(setrlimit(RLIMIT_NOFILE, &limit), 0);
+        // A cap above what even the hard limit allows is said once, in one line.
+        m_config.limits.maxConnections = std::numeric_limits<int>::max();
+        QTest::ignoreMessage(QtWarningMsg,
+            QRegularExpression(QStringLiteral("^pushboard: --max-connections \\d+ is above what "
+                                              "the open-file limit \\(\\d+\\) allows")));
+        ServerHost host({});
+        QVERIFY(host.start(m_config));
+        QCOMPARE(getrlimit(RLIMIT_NOFILE, &limit), 0);
+        QCOMPARE(limit.rlim_cur, hard);
     }
 
     void samplesSourcesEveryInterval()
