@@ -9,7 +9,8 @@ Rectangle {
     id: panel
 
     required property ControlClient controls
-    readonly property var state: controls.state
+    /// The server's control state (ControlClient.state), named so as not to shadow Item.state.
+    readonly property var serverState: controls.state
 
     radius: Theme.radius
     color: Theme.surface
@@ -25,18 +26,18 @@ Rectangle {
         Label { text: "Server controls"; font.bold: true; font.pixelSize: 15; color: Theme.text }
         Label {
             text: panel.controls.connected
-                  ? "interval " + panel.state.interval + " ms · keepalive " + panel.state.keepalive + " s · latency "
-                    + panel.state.latency + " ms" + (panel.state.paused ? " · paused" : "")
-                    + (panel.state.stallRemaining > 0 ? " · stalled" : "")
+                  ? "interval " + panel.serverState.interval + " ms · keepalive " + panel.serverState.keepalive + " s · latency "
+                    + panel.serverState.latency + " ms" + (panel.serverState.paused ? " · paused" : "")
+                    + (panel.serverState.stallRemaining > 0 ? " · stalled" : "")
                   : "not connected to /ws"
             color: Theme.muted
             wrapMode: Text.Wrap
             Layout.fillWidth: true
         }
         Label {
-            visible: panel.controls.connected && panel.state.connections !== undefined
-            text: panel.state.connections ? "connections: SSE " + panel.state.connections.sse + " · WS "
-                                            + panel.state.connections.ws + " · long poll " + panel.state.connections.longpoll : ""
+            visible: panel.controls.connected && panel.serverState.connections !== undefined
+            text: panel.serverState.connections ? "connections: SSE " + panel.serverState.connections.sse + " · WS "
+                                            + panel.serverState.connections.ws + " · long poll " + panel.serverState.connections.longpoll : ""
             color: Theme.muted
         }
         GridLayout {
@@ -47,21 +48,21 @@ Rectangle {
             Layout.fillWidth: true
 
             Label { text: "Interval (ms)"; color: Theme.text }
-            SpinBox { id: interval; from: 100; to: 60000; stepSize: 100; editable: true; value: panel.state.interval || 1000
+            SpinBox { id: interval; from: 100; to: 60000; stepSize: 100; editable: true; value: panel.serverState.interval || 1000
                 onValueModified: panel.controls.control("setInterval", { ms: value }) }
             Label { text: "Keepalive (s)"; color: Theme.text }
-            SpinBox { from: 1; to: 3600; editable: true; value: panel.state.keepalive || 15
+            SpinBox { from: 1; to: 3600; editable: true; value: panel.serverState.keepalive || 15
                 onValueModified: panel.controls.control("setKeepalive", { s: value }) }
             Label { text: "Latency (ms)"; color: Theme.text }
-            SpinBox { from: 0; to: 10000; stepSize: 50; editable: true; value: panel.state.latency || 0
+            SpinBox { from: 0; to: 10000; stepSize: 50; editable: true; value: panel.serverState.latency || 0
                 onValueModified: panel.controls.control("setLatency", { ms: value }) }
         }
         Flow {
             spacing: 6
             Layout.fillWidth: true
             enabled: panel.controls.connected
-            Button { text: panel.state.paused ? "Resume sources" : "Pause sources"
-                     onClicked: panel.controls.control(panel.state.paused ? "resumeSources" : "pauseSources") }
+            Button { text: panel.serverState.paused ? "Resume sources" : "Pause sources"
+                     onClicked: panel.controls.control(panel.serverState.paused ? "resumeSources" : "pauseSources") }
             Button { text: "Stall 5 s"; onClicked: panel.controls.control("stall", { ms: 5000 }) }
             Button { text: "Burst 100"; onClicked: panel.controls.control("burst", { topic: "demo.burst", count: 100 }) }
             Button { text: "Drop SSE"; onClicked: panel.controls.control("dropConnections", { transport: "sse" }) }

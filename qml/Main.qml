@@ -16,6 +16,8 @@ ApplicationWindow {
     property string themeOverride: ""
     /// Why this window watches a server it did not start (its port or data directory was taken).
     property string notice: ""
+    /// The tiles' figures (DashboardSource.current): a JavaScript object keyed by figure name.
+    readonly property var current: source.current
 
     // The first size; the program shrinks it to a smaller screen or restores the last one.
     width: 1400
@@ -71,27 +73,27 @@ ApplicationWindow {
                 Layout.fillWidth: true
                 Tile {
                     label: "CPU"
-                    value: (source.current.cpu ?? 0).toFixed(1) + " %"
+                    value: (window.current.cpu ?? 0).toFixed(1) + " %"
                 }
                 Tile {
                     label: "Memory used"
-                    value: Theme.bytes(source.current.memUsed ?? 0)
-                    detail: "of " + Theme.bytes(source.current.memTotal ?? 0) + " · swap " + Theme.bytes(source.current.swapUsed ?? 0)
+                    value: Theme.bytes(window.current.memUsed ?? 0)
+                    detail: "of " + Theme.bytes(window.current.memTotal ?? 0) + " · swap " + Theme.bytes(window.current.swapUsed ?? 0)
                 }
                 Tile {
                     label: "Load"
-                    value: (source.current.load1 ?? 0).toFixed(2)
-                    detail: "5 min " + (source.current.load5 ?? 0).toFixed(2) + " · 15 min " + (source.current.load15 ?? 0).toFixed(2)
+                    value: (window.current.load1 ?? 0).toFixed(2)
+                    detail: "5 min " + (window.current.load5 ?? 0).toFixed(2) + " · 15 min " + (window.current.load15 ?? 0).toFixed(2)
                 }
                 Tile {
                     label: "Network"
-                    value: "↓ " + Theme.rate(source.current.rx ?? 0)
-                    detail: "↑ " + Theme.rate(source.current.tx ?? 0)
+                    value: "↓ " + Theme.rate(window.current.rx ?? 0)
+                    detail: "↑ " + Theme.rate(window.current.tx ?? 0)
                 }
                 Tile {
                     label: "Disk"
-                    value: "R " + Theme.rate(source.current.diskRead ?? 0)
-                    detail: "W " + Theme.rate(source.current.diskWrite ?? 0)
+                    value: "R " + Theme.rate(window.current.diskRead ?? 0)
+                    detail: "W " + Theme.rate(window.current.diskWrite ?? 0)
                 }
                 ColumnLayout {
                     Label {

@@ -44,10 +44,11 @@ ensure_node_modules() {
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || return 1
 }
 
-# build: configures once (CMake + Ninja) and builds what changed.
+# build [-DOPTION=VALUE...]: configures (CMake + Ninja) the first time or when options are
+# given, and builds what changed.
 build() {
-    if [ ! -f "$PUSHBOARD_BUILD/build.ninja" ]; then
-        cmake -S "$PUSHBOARD_ROOT" -B "$PUSHBOARD_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || return 1
+    if [ ! -f "$PUSHBOARD_BUILD/build.ninja" ] || [ $# -gt 0 ]; then
+        cmake -S "$PUSHBOARD_ROOT" -B "$PUSHBOARD_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null || return 1
     fi
     cmake --build "$PUSHBOARD_BUILD" || return 1
 }
