@@ -62,6 +62,16 @@ void PollConnection::request()
     request.setTransferTimeout((LongPollWaitS + 15) * 1000);
     m_reply = m_nam->get(request);
     connect(m_reply, &QNetworkReply::finished, this, &PollConnection::onFinished);
+    connect(m_reply, &QNetworkReply::downloadProgress, this, [this](qint64 received) {
+        if (received <= MaxMessageBytes || !m_reply)
+            return;
+        QNetworkReply *reply = std::exchange(m_reply, nullptr);
+        reply->disconnect(this);
+        reply->abort();
+        reply->deleteLater();
+        Q_EMIT ended(
+            QStringLiteral("the answer is larger than %1 bytes").arg(MaxMessageBytes), false);
+    });
 }
 
 void PollConnection::onFinished()

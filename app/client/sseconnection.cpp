@@ -105,6 +105,12 @@ void SseConnection::onReadyRead()
         if (!self || m_done)
             return;
     }
+    if (m_parser.hasFailed()) { // Never buffer without bound: end this connection.
+        const QString reason = m_parser.errorString();
+        close();
+        Q_EMIT ended(reason, false);
+        return;
+    }
     // An `id:` in a block without data moves the resume point without an event to carry it.
     if (m_parser.lastEventId()
         != (messages.isEmpty() ? idBefore : messages.constLast().lastEventId))

@@ -47,6 +47,8 @@ public:
 
     [[nodiscard]] State state() const { return m_state; }
     [[nodiscard]] QString lastEventId() const { return m_lastEventId; }
+    /// True while a reconnect is scheduled (state Reconnecting).
+    [[nodiscard]] bool isReconnectPending() const { return m_reconnect.isActive(); }
     [[nodiscard]] static QString stateName(State state);
     /// The transport a URL implies: ws(s) → WebSocket, else SSE.
     [[nodiscard]] static Transport transportFor(const QUrl &url);

@@ -12,11 +12,17 @@ namespace Pushboard {
 /// Every transport reports what it receives as SseMessage: for Pushboard's own events `type` is
 /// the topic, `data` is `{"time":..,"data":..}` (what the SSE stream carries) and `lastEventId`
 /// the id, so one consumer serves all four transports.
+///
+/// Every transport bounds what one server message may make it hold (MaxMessageBytes: an SSE line
+/// or event, a WebSocket message, a polling answer); past that the connection ends with an error
+/// and StreamClient reconnects with backoff.
 class StreamConnection : public QObject
 {
     Q_OBJECT
 
 public:
+    static constexpr qint64 MaxMessageBytes = SseParser::DefaultMaxBufferedChars;
+
     struct Target
     {
         QUrl url; ///< The stream's exact endpoint.

@@ -12,6 +12,9 @@ namespace Pushboard {
 WsConnection::WsConnection(const Target &target, QObject *parent)
     : StreamConnection(target, parent)
 {
+    // QWebSocket's own default lets one message grow to 256 MiB.
+    m_socket.setMaxAllowedIncomingMessageSize(quint64(MaxMessageBytes));
+    m_socket.setMaxAllowedIncomingFrameSize(quint64(MaxMessageBytes));
     connect(&m_socket, &QWebSocket::connected, this, [this] { Q_EMIT opened(); });
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &WsConnection::onText);
     connect(&m_socket, &QWebSocket::disconnected, this, [this] {

@@ -22,7 +22,18 @@ private Q_SLOTS:
         QTest::newRow("half") << qint64(1000) << 0.5 << QList<qint64> {1000, 1500, 2500, 4500};
         QTest::newRow("retry above the cap")
             << qint64(60000) << 0.7 << QList<qint64> {60000, 60000, 60000};
-        QTest::newRow("retry 0") << qint64(0) << 0.9 << QList<qint64> {0, 0, 0};
+        // Never a busy loop: the floor, then backoff above it.
+        QTest::newRow("retry 0") << qint64(0) << 0.5 << QList<qint64> {500, 750, 1250, 2250};
+        QTest::newRow("retry 1") << qint64(1) << 0.0 << QList<qint64> {500, 500, 500};
+        QTest::newRow("negative") << qint64(-5) << 0.0 << QList<qint64> {500, 500};
+        // Any digits a server sends (the parser saturates) end at the ceiling, without overflow.
+        const QList<qint64> hour(25, Backoff::MaxRetryMs);
+        QTest::newRow("int64 max") << std::numeric_limits<qint64>::max() << 0.999999 << hour;
+        QTest::newRow("2^62") << (qint64(1) << 62) << 0.5 << hour;
+        QTest::newRow("just under the ceiling, many attempts")
+            << (Backoff::MaxRetryMs - 1) << 0.999999 << QList<qint64>(40, Backoff::MaxRetryMs - 1);
+        QTest::newRow("a broken random source")
+            << qint64(1000) << 7.0 << QList<qint64> {1000, 2000, 4000, 8000};
     }
     void delays()
     {
@@ -42,6 +53,16 @@ private Q_SLOTS:
         QVERIFY(backoff.nextDelay() > 2000);
         backoff.succeeded();
         QCOMPARE(backoff.nextDelay(), 2000);
+    }
+
+    void manyAttemptsStayAtTheCap()
+    {
+        Backoff backoff([] { return 0.999999; });
+        backoff.setRetry(Backoff::MinRetryMs);
+        qint64 delay = 0;
+        for (int i = 0; i < 10000; ++i)
+            delay = backoff.nextDelay();
+        QCOMPARE(delay, Backoff::CapMs - 1);
     }
 
     void realRandomStaysInBounds()

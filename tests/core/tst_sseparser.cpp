@@ -112,6 +112,9 @@ private Q_SLOTS:
         QTest::newRow("retry not digits ignored")
             << QByteArray("retry: 1000\nretry: 12a\nretry: -5\nretry:\nretry: 2.5\n\n")
             << QList<SseMessage> {} << QString() << qint64(1000);
+        QTest::newRow("retry too long for 64 bits saturates")
+            << QByteArray("retry: 99999999999999999999999999\n\n") << QList<SseMessage> {}
+            << QString() << std::numeric_limits<qint64>::max();
         QTest::newRow("event type reset after dispatch")
             << QByteArray("event: a\ndata: 1\n\ndata: 2\n\n")
             << QList<SseMessage> {msg("a", QStringLiteral("1")),
@@ -209,6 +212,48 @@ private Q_SLOTS:
         QCOMPARE(events.size(), 1);
         QCOMPARE(events.at(0).data, QStringLiteral("b")); // "half" was not joined in
         QCOMPARE(events.at(0).lastEventId, QStringLiteral("3"));
+    }
+
+    void bufferCap_data()
+    {
+        QTest::addColumn<QByteArray>("prefix");
+        QTest::addColumn<QByteArray>("unit"); // repeated without end
+        QTest::newRow("endless line") << QByteArray("data: ") << QByteArray("x");
+        QTest::newRow("endless comment") << QByteArray(":") << QByteArray("x");
+        QTest::newRow("endless data lines") << QByteArray() << QByteArray("data: 0123456789\n");
+        QTest::newRow("endless field name") << QByteArray() << QByteArray("d");
+    }
+    void bufferCap()
+    {
+        QFETCH(QByteArray, prefix);
+        QFETCH(QByteArray, unit);
+        const qsizetype cap = 64 * 1024;
+        SseParser parser(cap);
+        QVERIFY(parser.feed(QByteArray("data: before\n\n" + prefix)).size() == 1);
+        const QByteArray chunk = unit.repeated(1000);
+        qsizetype fed = 0;
+        while (!parser.hasFailed() && fed < 4 * cap) {
+            QVERIFY(parser.feed(chunk).isEmpty());
+            fed += chunk.size();
+        }
+        QVERIFY(parser.hasFailed());
+        QVERIFY(fed <= 2 * cap + chunk.size()); // failed soon after the cap was passed
+        QVERIFY(parser.errorString().contains(QStringLiteral("65536")));
+        // Nothing more is parsed until reset() (a new connection).
+        QVERIFY(parser.feed("\n\ndata: after\n\n").isEmpty());
+        parser.reset();
+        QVERIFY(!parser.hasFailed());
+        QCOMPARE(parser.feed("data: after\n\n").size(), 1);
+    }
+
+    void severalMegabytesAreFine()
+    {
+        SseParser parser; // The default cap.
+        const QByteArray big(5 * 1024 * 1024, 'y');
+        const auto events = parser.feed(QByteArray("data: " + big + "\ndata: " + big + "\n\n"));
+        QVERIFY(!parser.hasFailed());
+        QCOMPARE(events.size(), 1);
+        QCOMPARE(events.at(0).data.size(), 2 * big.size() + 1);
     }
 
     void commentsCounted()

@@ -10,12 +10,26 @@ void SseParser::reset()
     m_lastWasCr = false;
     m_data.clear();
     m_eventType.clear();
+    m_error.clear();
     // The last event ID buffer survives a reconnect, as in EventSource.
+}
+
+void SseParser::fail(const char *what)
+{
+    m_error = QStringLiteral("the stream sent %1 longer than %2 characters")
+                  .arg(QLatin1String(what))
+                  .arg(m_maxBuffered);
+    m_pending.clear();
+    m_pending.squeeze();
+    m_data.clear();
+    m_data.squeeze();
 }
 
 QList<SseMessage> SseParser::feed(QByteArrayView bytes)
 {
     QList<SseMessage> out;
+    if (hasFailed())
+        return out;
     QString text;
     m_decoder.decode(bytes, text);
     if (m_atStart && !text.isEmpty()) {
@@ -35,8 +49,16 @@ QList<SseMessage> SseParser::feed(QByteArrayView bytes)
         if (c != u'\r' && c != u'\n')
             continue;
         m_pending += QStringView(text).sliced(start, i - start);
+        if (m_pending.size() > m_maxBuffered) {
+            fail("a line");
+            return out;
+        }
         processLine(m_pending, out);
         m_pending.clear();
+        if (m_data.size() > m_maxBuffered) {
+            fail("an event");
+            return out;
+        }
         if (c == u'\r') {
             if (i + 1 < text.size()) {
                 if (text.at(i + 1) == u'\n')
@@ -48,6 +70,8 @@ QList<SseMessage> SseParser::feed(QByteArrayView bytes)
         start = i + 1;
     }
     m_pending += QStringView(text).sliced(start);
+    if (m_pending.size() > m_maxBuffered)
+        fail("a line");
     return out;
 }
 
@@ -87,8 +111,8 @@ void SseParser::processLine(QStringView line, QList<SseMessage> &out)
         if (digits) {
             bool ok = false;
             const qint64 ms = value.toLongLong(&ok);
-            if (ok)
-                m_retry = ms;
+            // Too many digits for 64 bits still means "wait very long" (Backoff bounds it).
+            m_retry = ok ? ms : std::numeric_limits<qint64>::max();
         }
     }
     // Any other field is ignored.

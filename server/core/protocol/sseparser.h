@@ -36,11 +36,26 @@ struct SseMessage
 /// lines joined with LF, no dispatch for empty data, `id` kept across events and ignored when it
 /// contains NULL, `retry` only when all ASCII digits, and an unterminated last event never
 /// dispatched.
+///
+/// Memory is bounded against a hostile server: a line, or an event's data, longer than
+/// `maxBufferedChars` (DefaultMaxBufferedChars: 16 Mi characters, so a line of several MiB is
+/// fine) is an error: hasFailed(), and nothing more is parsed until reset(). The caller ends
+/// the connection.
 class SseParser
 {
 public:
-    /// Parses the next bytes of the stream; returns the events they completed, in order.
+    static constexpr qsizetype DefaultMaxBufferedChars = 16 * 1024 * 1024;
+
+    explicit SseParser(qsizetype maxBufferedChars = DefaultMaxBufferedChars)
+        : m_maxBuffered(maxBufferedChars)
+    { }
+
+    /// Parses the next bytes of the stream; returns the events they completed, in order (those
+    /// before an error too).
     QList<SseMessage> feed(QByteArrayView bytes);
+    /// A line or an event's data passed the cap; errorString() says so.
+    [[nodiscard]] bool hasFailed() const { return !m_error.isEmpty(); }
+    [[nodiscard]] QString errorString() const { return m_error; }
 
     /// The last `retry:` value seen, in ms (nothing before the first).
     [[nodiscard]] std::optional<qint64> retry() const { return m_retry; }
@@ -49,13 +64,17 @@ public:
     /// Comment lines seen so far (keepalives, for the curious).
     [[nodiscard]] qint64 comments() const { return m_comments; }
 
-    /// Starts a new stream (a reconnect): buffers are cleared, the last event ID is kept.
+    /// Starts a new stream (a reconnect): buffers and the error are cleared, the last event ID
+    /// is kept.
     void reset();
 
 private:
     void processLine(QStringView line, QList<SseMessage> &out);
     void dispatch(QList<SseMessage> &out);
+    void fail(const char *what);
 
+    qsizetype m_maxBuffered;
+    QString m_error;
     Utf8Decoder m_decoder; ///< Keeps a UTF-8 sequence split across feeds.
     QString m_pending; ///< Decoded text not yet ended by a line break.
     bool m_atStart = true; ///< No character decoded yet (for the BOM).
