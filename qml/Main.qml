@@ -243,6 +243,9 @@ ApplicationWindow {
                 source: source
                 title: "Published numbers"
                 prefix: "topic."
+                note: source.removedSeries > 0
+                      ? "the " + source.maxTopicSeries + " most recent; " + source.removedSeries + " idle ones removed"
+                      : ""
             }
         }
     }

@@ -18,6 +18,7 @@ Rectangle {
     property double scale: 1      // applied to every value
     property string unit: ""
     property double fixedMax: 0   // 0: scale to the data
+    property string note: ""      // a remark shown after the title (e.g. series removed)
 
     Layout.fillWidth: true
     Layout.fillHeight: true
@@ -39,6 +40,14 @@ Rectangle {
         series.width = key.endsWith("total") || index === 0 ? 2.5 : 1.5;
         const feeder = feederComponent.createObject(card, { key: key, series: series });
         shown[key] = feeder;
+    }
+    function removeKey(key) {
+        const feeder = shown[key];
+        if (feeder === undefined)
+            return;
+        chart.removeSeries(feeder.series);
+        feeder.destroy();
+        delete shown[key];
     }
     function legendName(key) {
         const parts = key.split(".");
@@ -78,6 +87,7 @@ Rectangle {
             if (card.prefix.length > 0 && key.startsWith(card.prefix))
                 card.addKey(key);
         }
+        function onSeriesRemoved(key) { card.removeKey(key); }
         function onSeriesChanged() { card.rescale(); }
     }
 
@@ -90,6 +100,15 @@ Rectangle {
         color: Theme.text
         font.pixelSize: 15
         font.bold: true
+    }
+    Text {
+        objectName: "chartNote"
+        anchors { left: heading.right; leftMargin: Theme.spacing; right: parent.right; rightMargin: Theme.spacing; baseline: heading.baseline }
+        visible: card.note.length > 0
+        text: card.note
+        color: Theme.muted
+        font.pixelSize: 12
+        elide: Text.ElideRight
     }
 
     ChartView {

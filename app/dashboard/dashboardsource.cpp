@@ -68,8 +68,7 @@ void DashboardSource::setUrl(const QString &url)
     m_url = url;
     m_newSource = true;
     // Another server: its ids mean nothing here.
-    m_series.clear();
-    m_labels.clear();
+    clearSeries();
     m_current.clear();
     m_recent->clear();
     Q_EMIT urlChanged();
@@ -182,12 +181,50 @@ double DashboardSource::maxValue(const QStringList &keys) const
     return max;
 }
 
+void DashboardSource::clearSeries()
+{
+    const QStringList keys = m_series.keys();
+    m_series.clear();
+    m_labels.clear();
+    m_removedSeries = 0;
+    for (const QString &key : keys)
+        Q_EMIT seriesRemoved(key);
+}
+
+void DashboardSource::removeIdlestTopicSeries(const QString &except)
+{
+    QString idlest;
+    double idlestTime = 0;
+    qsizetype count = 0;
+    for (auto it = m_series.cbegin(); it != m_series.cend(); ++it) {
+        if (!it.key().startsWith(QLatin1String("topic.")))
+            continue;
+        ++count;
+        const double last = it->empty() ? 0 : it->back().x();
+        if (it.key() != except && (idlest.isEmpty() || last < idlestTime)) {
+            idlest = it.key();
+            idlestTime = last;
+        }
+    }
+    if (count <= MaxTopicSeries || idlest.isEmpty())
+        return;
+    m_series.remove(idlest);
+    m_labels.remove(idlest);
+    ++m_removedSeries;
+    Q_EMIT seriesRemoved(idlest);
+}
+
 void DashboardSource::add(const QString &key, qint64 time, double value)
 {
     auto it = m_series.find(key);
     const bool added = it == m_series.end();
-    if (added)
+    if (added) {
         it = m_series.insert(key, {});
+        if (key.startsWith(QLatin1String("topic."))) {
+            removeIdlestTopicSeries(key);
+            it = m_series.find(key); // The removal may have moved it.
+        }
+    }
     it->push_back(QPointF(double(time), value));
     // Keep the largest window the selector offers, so that widening it shows data at once.
     const double keepFrom = double(time) - 15 * 60000.0;
@@ -212,7 +249,7 @@ void DashboardSource::onMessage(const SseMessage &message)
     if (topic == QLatin1String("system.cpu")) {
         add(QStringLiteral("cpu.total"), time, num("total"));
         const QJsonArray cores = o.value(QStringLiteral("cores")).toArray();
-        for (qsizetype i = 0; i < cores.size(); ++i)
+        for (qsizetype i = 0; i < std::min<qsizetype>(cores.size(), MaxCores); ++i)
             add(QStringLiteral("cpu.%1").arg(i), time, cores.at(i).toDouble());
         m_current.insert(QStringLiteral("cpu"), num("total"));
     } else if (topic == QLatin1String("system.memory")) {
@@ -232,7 +269,9 @@ void DashboardSource::onMessage(const SseMessage &message)
     } else if (topic == QLatin1String("system.net")) {
         const QJsonObject interfaces = o.value(QStringLiteral("interfaces")).toObject();
         double rx = 0, tx = 0;
-        for (auto it = interfaces.begin(); it != interfaces.end(); ++it) {
+        int shown = 0;
+        for (auto it = interfaces.begin(); it != interfaces.end() && shown++ < MaxInterfaces;
+             ++it) {
             const QJsonObject rates = it.value().toObject();
             add(QStringLiteral("net.%1.rx").arg(it.key()), time,
                 rates.value(QStringLiteral("rxBps")).toDouble());

@@ -27,6 +27,10 @@ namespace Pushboard {
 /// `load.5m`, `load.15m`, `net.<interface>.rx`, `net.<interface>.tx`, `disk.read`, `disk.write`,
 /// and for any other topic `topic.<topic>` (a number) or `topic.<topic>.<field>` (numeric fields);
 /// x is ms since the epoch, y the value (percent, bytes, load, bytes per second).
+///
+/// Bounded whatever the server sends: at most MaxTopicSeries published-number series (when a new
+/// field would pass that, the series idle longest goes: seriesRemoved(), removedSeries counts
+/// it), and at most MaxCores / MaxInterfaces CPU and network series.
 class DashboardSource : public QObject
 {
     Q_OBJECT
@@ -55,10 +59,17 @@ class DashboardSource : public QObject
     /// Start and end of the chart window (ms since the epoch), for the time axes.
     Q_PROPERTY(double windowStart READ windowStart NOTIFY windowMoved)
     Q_PROPERTY(double windowEnd READ windowEnd NOTIFY windowMoved)
+    /// Published-number series removed to stay within MaxTopicSeries since the source was set.
+    Q_PROPERTY(int removedSeries READ removedSeries NOTIFY seriesRemoved)
     /// Every other topic's recent events.
     Q_PROPERTY(Pushboard::RecentEventsModel *recentEvents READ recentEvents CONSTANT)
 
 public:
+    static constexpr int MaxTopicSeries = 12;
+    static constexpr int MaxCores = 256;
+    static constexpr int MaxInterfaces = 64;
+    Q_PROPERTY(int maxTopicSeries READ maxTopicSeries CONSTANT)
+
     explicit DashboardSource(QObject *parent = nullptr);
     ~DashboardSource() override;
 
@@ -82,6 +93,8 @@ public:
     }
     [[nodiscard]] double windowEnd() const { return m_windowEnd; }
     [[nodiscard]] RecentEventsModel *recentEvents() const { return m_recent; }
+    [[nodiscard]] int removedSeries() const { return m_removedSeries; }
+    [[nodiscard]] static int maxTopicSeries() { return MaxTopicSeries; }
 
     /// Points of one series inside the window, oldest first.
     [[nodiscard]] QList<QPointF> points(const QString &key) const;
@@ -110,10 +123,14 @@ Q_SIGNALS:
     /// Points were added to some series since the last signal (emitted at most once a second).
     void seriesChanged();
     void seriesAdded(const QString &key);
+    /// The series is gone (a published number idle longest, or every series of a former url).
+    void seriesRemoved(const QString &key);
 
 private:
     void onMessage(const SseMessage &message);
     void add(const QString &key, qint64 time, double value);
+    void removeIdlestTopicSeries(const QString &except);
+    void clearSeries();
     void tick();
 
     QString m_url;
@@ -128,6 +145,7 @@ private:
     QHash<QString, std::deque<QPointF>> m_series;
     QHash<QString, QString> m_labels; ///< Legend names of `topic.` series (a topic may hold dots).
     QVariantMap m_current;
+    int m_removedSeries = 0;
     bool m_dirty = false;
     double m_windowEnd = 0;
     std::deque<qint64> m_arrivals; ///< Monotonic ms of recent events, for the rate.

@@ -96,6 +96,46 @@ private Q_SLOTS:
                 QString::number(n - row));
     }
 
+    void publishedSeriesAreCapped()
+    {
+        DashboardSource source;
+        QSignalSpy removed(&source, &DashboardSource::seriesRemoved);
+        source.setUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server->port()));
+        QTRY_COMPARE(source.state(), QStringLiteral("open"));
+        // One topic whose every event brings a new field, times oldest first: f0 idles longest.
+        const qint64 start = QDateTime::currentMSecsSinceEpoch() - 60000;
+        const int fields = DashboardSource::MaxTopicSeries + 5;
+        for (int i = 0; i < fields; ++i) {
+            m_server->store().append({EventDraft {QStringLiteral("probe"),
+                QStringLiteral(R"({"f%1":%1})").arg(i).toUtf8(), start + i * 1000}});
+        }
+        QTRY_COMPARE(source.recentEvents()->rowCount(), fields);
+        const QStringList keys = source.seriesKeys(QStringLiteral("topic."));
+        QCOMPARE(keys.size(), DashboardSource::MaxTopicSeries);
+        QCOMPARE(source.removedSeries(), 5);
+        QCOMPARE(removed.size(), 5);
+        for (int i = 0; i < 5; ++i) { // the idlest went, in order
+            QCOMPARE(removed.at(i).at(0).toString(), QStringLiteral("topic.probe.f%1").arg(i));
+            QVERIFY(!keys.contains(QStringLiteral("topic.probe.f%1").arg(i)));
+            QCOMPARE(source.seriesLabel(QStringLiteral("topic.probe.f%1").arg(i)), QString());
+        }
+        QVERIFY(keys.contains(QStringLiteral("topic.probe.f%1").arg(fields - 1)));
+        // A field that keeps coming is not idle: f5 is updated, so f6 goes next.
+        m_server->store().append({EventDraft {QStringLiteral("probe"), R"({"f5":1,"new":2})"}});
+        QTRY_COMPARE(source.removedSeries(), 6);
+        QCOMPARE(removed.constLast().at(0).toString(), QStringLiteral("topic.probe.f6"));
+        QVERIFY(
+            source.seriesKeys(QStringLiteral("topic.")).contains(QStringLiteral("topic.probe.f5")));
+        // Built-in series are bounded too, whatever the server claims.
+        QByteArray cores = "[";
+        for (int i = 0; i < 1000; ++i)
+            cores += (i ? "," : "") + QByteArray::number(i % 100);
+        m_server->store().append(
+            {EventDraft {QStringLiteral("system.cpu"), R"({"total":1,"cores":)" + cores + "]}"}});
+        QTRY_COMPARE(
+            source.seriesKeys(QStringLiteral("cpu.")).size(), DashboardSource::MaxCores + 1);
+    }
+
     void anotherServerStartsFromItsWholeLog()
     {
         TestServer other;
