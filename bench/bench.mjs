@@ -1,5 +1,5 @@
 // The benchmark's scenarios (see bench/README.md). Each run starts a fresh `pushboard serve` on a
-// free port with a new data directory, runs ../shared/loadgen against it, stops it, and keeps
+// free port with a new data directory, runs bench/loadgen against it, stops it, and keeps
 // loadgen's JSON result. Prints one Markdown table with the median of each figure over --runs.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -90,7 +90,7 @@ async function main() {
       const result = await runLoadgen([...scenario.args(server.port), "--server-pid", String(server.child.pid), "--label", scenario.name]);
       await stopServer(server);
       results.push(result);
-      const ratio = result.delivery_ratio === null ? "" : ` delivered ${(result.delivery_ratio * 100).toFixed(2)}%`;
+      const ratio = result.delivery_ratio === null ? "" : ` delivered ${(result.delivery_ratio * 100).toFixed(2)}% (${result.seq.dups} duplicates, ${result.seq.gaps} missing)`;
       const p99 = result.latency_us.count ? ` p99 ${(result.latency_us.p99 / 1000).toFixed(1)} ms` : "";
       process.stderr.write(`${scenario.name} run ${i + 1}/${runs}:${ratio}${p99} ${result.events_per_s} ev/s, server cpu ${result.server.cpu_pct}%, loadgen cpu ${result.self.cpu_pct}%\n`);
     }
@@ -99,18 +99,18 @@ async function main() {
   }
 
   console.log(`Machine: ${cpus().length} x ${cpus()[0].model}; load average before: ${loadavg().map(x => x.toFixed(2)).join(" ")}; medians of ${runs} run(s).\n`);
-  console.log("| scenario | delivered | deliveries/s | latency p50 / p99 (ms) | server CPU (% of a core) | server RSS peak | loadgen CPU | other load |");
-  console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+  console.log("| scenario | delivered (new / expected) | duplicates / missing | publishes/s offered → achieved | deliveries/s | latency p50 / p99 (ms) | server CPU (% of a core) | server RSS peak | loadgen CPU | other load |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const { scenario, m } of rows) {
     const other = `${fmt(m(r => r.host.other_pct))}%`;
     const self = `${fmt(m(r => r.self.cpu_pct))}%`;
+    const published = m(r => r.pub.sent) ? `${fmt(m(r => r.pub.offered_per_s))} → ${fmt(m(r => r.pub.achieved_per_s))}` : "-";
     if (scenario.name === "idle-5000") {
-      console.log(`| ${scenario.title} | ${fmt(m(r => r.established))} open | - | - | ${fmt(m(r => r.server.cpu_pct), 1)} | ${fmt(m(r => r.server.rss_peak_kb / 1024), 1)} MB: **${fmt(m(r => r.server.rss_delta_per_conn_bytes / 1024), 1)} KB per connection** | ${self} | ${other} |`);
+      console.log(`| ${scenario.title} | ${fmt(m(r => r.established))} open | - | - | - | - | ${fmt(m(r => r.server.cpu_pct), 1)} | ${fmt(m(r => r.server.rss_peak_kb / 1024), 1)} MB: **${fmt(m(r => r.server.rss_delta_per_conn_bytes / 1024), 1)} KB per connection** | ${self} | ${other} |`);
     } else if (scenario.name === "publish") {
-      const perS = m(r => r.pub.ok / r.duration_s);
-      console.log(`| ${scenario.title} | ${fmt(m(r => r.pub.ok))} published (202) | **${fmt(perS)} publishes/s** | ${ms(m(r => r.pub.resp_us.p50))} / ${ms(m(r => r.pub.resp_us.p99))} (response) | ${fmt(m(r => r.server.cpu_pct), 1)} | ${fmt(m(r => r.server.rss_peak_kb / 1024), 1)} MB | ${self} | ${other} |`);
+      console.log(`| ${scenario.title} | ${fmt(m(r => r.pub.ok))} stored (202) | - | **${published}** | - | ${ms(m(r => r.pub.resp_us.p50))} / ${ms(m(r => r.pub.resp_us.p99))} (response) | ${fmt(m(r => r.server.cpu_pct), 1)} | ${fmt(m(r => r.server.rss_peak_kb / 1024), 1)} MB | ${self} | ${other} |`);
     } else {
-      console.log(`| ${scenario.title} | ${fmt(m(r => r.delivery_ratio * 100), 2)}% (${fmt(m(r => r.events_window))}/${fmt(m(r => r.events_expected))}) | ${fmt(m(r => r.events_per_s))} | ${ms(m(r => r.latency_us.p50))} / ${ms(m(r => r.latency_us.p99))} | ${fmt(m(r => r.server.cpu_pct), 1)} | ${fmt(m(r => r.server.rss_peak_kb / 1024), 1)} MB | ${self} | ${other} |`);
+      console.log(`| ${scenario.title} | ${fmt(m(r => r.delivery_ratio * 100), 2)}% (${fmt(m(r => r.delivered))}/${fmt(m(r => r.events_expected))}) | ${fmt(m(r => r.seq.dups))} / ${fmt(m(r => r.seq.gaps))} | ${published} | ${fmt(m(r => r.delivered / r.window_s))} | ${ms(m(r => r.latency_us.p50))} / ${ms(m(r => r.latency_us.p99))} | ${fmt(m(r => r.server.cpu_pct), 1)} | ${fmt(m(r => r.server.rss_peak_kb / 1024), 1)} MB | ${self} | ${other} |`);
     }
   }
 }
