@@ -3,6 +3,7 @@
 #include "procmetricsource.h"
 #include "serverhost.h"
 #include "serveroptions.h"
+#include "terminal.h"
 #include "unixsignals.h"
 
 #include <QCoreApplication>
@@ -10,16 +11,6 @@
 #include <cstdio>
 
 namespace Pushboard::Cli {
-
-namespace {
-
-void printLine(FILE *stream, const QString &line)
-{
-    std::fputs(qPrintable(line + QLatin1Char('\n')), stream);
-    std::fflush(stream);
-}
-
-} // namespace
 
 int runServe(const QStringList &arguments)
 {
@@ -38,7 +29,7 @@ int runServe(const QStringList &arguments)
         return 2;
     }
     if (parser.isSet(QStringLiteral("help"))) {
-        printLine(stdout, parser.helpText());
+        printLine(stdout, helpText(parser, QStringLiteral("pushboard serve")));
         return 0;
     }
     if (parser.isSet(QStringLiteral("version"))) {

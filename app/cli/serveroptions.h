@@ -8,7 +8,8 @@
 
 namespace Pushboard::Cli {
 
-/// Adds the options every server-running command shares (docs/protocol.md, "Processes and options").
+/// Adds the options every server-running command shares (docs/protocol.md, "Processes and
+/// options").
 void addServerOptions(QCommandLineParser &parser);
 
 /// Reads them back. On a bad value returns nothing and sets `error` to a one-line reason.

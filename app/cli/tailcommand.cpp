@@ -2,6 +2,7 @@
 
 #include "event.h"
 #include "streamclient.h"
+#include "terminal.h"
 #include "unixsignals.h"
 
 #include <QCommandLineParser>
@@ -63,7 +64,7 @@ int runTail(const QStringList &arguments)
     if (!parser.parse(arguments))
         return usage(parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
-        writeLine(stdout, parser.helpText().toUtf8());
+        writeLine(stdout, helpText(parser, QStringLiteral("pushboard tail")).toUtf8());
         return 0;
     }
     const QStringList positional = parser.positionalArguments().mid(1); // after "tail"

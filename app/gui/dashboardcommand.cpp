@@ -3,6 +3,7 @@
 #include "procmetricsource.h"
 #include "serverhost.h"
 #include "serveroptions.h"
+#include "terminal.h"
 #include "unixsignals.h"
 
 #include <QApplication>
@@ -18,16 +19,6 @@ Q_IMPORT_QML_PLUGIN(Pushboard_ClientPlugin)
 Q_IMPORT_QML_PLUGIN(Pushboard_UiPlugin)
 
 namespace Pushboard::Gui {
-
-namespace {
-
-void printLine(FILE *stream, const QString &line)
-{
-    std::fputs(qPrintable(line + QLatin1Char('\n')), stream);
-    std::fflush(stream);
-}
-
-} // namespace
 
 int runDashboard(const QStringList &arguments)
 {
@@ -48,18 +39,18 @@ int runDashboard(const QStringList &arguments)
             QStringLiteral("THEME")},
     });
     if (!parser.parse(arguments)) {
-        printLine(
+        Cli::printLine(
             stderr, QStringLiteral("pushboard: %1 (see pushboard --help)").arg(parser.errorText()));
         return 2;
     }
     if (parser.isSet(QStringLiteral("help"))) {
-        printLine(stdout, parser.helpText());
+        Cli::printLine(stdout, Cli::helpText(parser, QStringLiteral("pushboard")));
         return 0;
     }
     QString error;
     const auto config = Cli::serverConfigFrom(parser, &error);
     if (!config) {
-        printLine(stderr, QStringLiteral("pushboard: %1").arg(error));
+        Cli::printLine(stderr, QStringLiteral("pushboard: %1").arg(error));
         return 2;
     }
     const QString transport = parser.value(QStringLiteral("transport"));
@@ -67,12 +58,14 @@ int runDashboard(const QStringList &arguments)
         && !QStringList {QStringLiteral("sse"), QStringLiteral("ws"), QStringLiteral("poll"),
             QStringLiteral("longpoll")}
                 .contains(transport)) {
-        printLine(stderr,
+        Cli::printLine(stderr,
             QStringLiteral("pushboard: --transport takes sse, ws, poll or longpoll, not '%1'")
                 .arg(transport));
         return 2;
     }
 
+    // From here on SIGTERM and SIGINT end the program cleanly, also while the window loads.
+    Cli::quitOnTerminationSignals(QCoreApplication::instance());
     QSettings settings(QSettings::IniFormat, QSettings::UserScope, QStringLiteral("pushboard"),
         QStringLiteral("dashboard")); // ~/.config/pushboard/dashboard.ini
     std::unique_ptr<ServerHost> host;
@@ -84,7 +77,7 @@ int runDashboard(const QStringList &arguments)
         host = std::make_unique<ServerHost>(std::move(sources));
         if (host->start(*config)) {
             url = host->url();
-            printLine(stdout,
+            Cli::printLine(stdout,
                 QStringLiteral("pushboard: serving on %1 (event log in %2)")
                     .arg(url, config->store.dataDir));
         } else if (host->failure() == ServerHost::Failure::PortInUse
@@ -95,12 +88,12 @@ int runDashboard(const QStringList &arguments)
                 ? QStringLiteral("Port %1 is taken: watching the server already running there")
                       .arg(config->port)
                 : QStringLiteral("Another Pushboard uses this data directory: watching it");
-            printLine(stdout,
+            Cli::printLine(stdout,
                 QStringLiteral("pushboard: %1; watching the server at %2 instead")
                     .arg(host->errorString(), url));
             host.reset();
         } else {
-            printLine(stderr, QStringLiteral("pushboard: %1").arg(host->errorString()));
+            Cli::printLine(stderr, QStringLiteral("pushboard: %1").arg(host->errorString()));
             return 1;
         }
     } else if (url.isEmpty()) {
@@ -130,7 +123,7 @@ int runDashboard(const QStringList &arguments)
     });
     engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Pushboard/Ui/Main.qml")));
     if (engine.rootObjects().isEmpty()) {
-        printLine(stderr, QStringLiteral("pushboard: the dashboard could not be loaded"));
+        Cli::printLine(stderr, QStringLiteral("pushboard: the dashboard could not be loaded"));
         return 1;
     }
     auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
@@ -146,7 +139,6 @@ int runDashboard(const QStringList &arguments)
                 window->size().boundedTo(available.size()).expandedTo(window->minimumSize()));
     }
 
-    Cli::quitOnTerminationSignals(QCoreApplication::instance());
     const int code = QApplication::exec();
 
     if (window) {

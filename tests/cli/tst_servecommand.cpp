@@ -32,7 +32,20 @@ private Q_SLOTS:
                               << QStringLiteral("Usage: pushboard [COMMAND] [options]");
         QTest::newRow("serve help")
             << QStringList {QStringLiteral("serve"), QStringLiteral("--help")} << 0
-            << QStringLiteral("Usage: ");
+            << QStringLiteral("Usage: pushboard serve [options]\n");
+        QTest::newRow("tail help") << QStringList {QStringLiteral("tail"), QStringLiteral("--help")}
+                                   << 0 << QStringLiteral("Usage: pushboard tail [options] URL\n");
+        QTest::newRow("bad max-connections")
+            << QStringList {QStringLiteral("serve"), QStringLiteral("--max-connections"),
+                   QStringLiteral("0")}
+            << 2
+            << QStringLiteral("pushboard serve: --max-connections takes a whole number from 1 to "
+                              "1000000, not '0'\n");
+        QTest::newRow("bad allow-host")
+            << QStringList {QStringLiteral("serve"), QStringLiteral("--allow-host"),
+                   QStringLiteral("http://x/")}
+            << 2
+            << QStringLiteral("pushboard serve: --allow-host takes a host name, not 'http://x/'\n");
         QTest::newRow("unknown command")
             << QStringList {QStringLiteral("frobnicate")} << 2
             << QStringLiteral("pushboard: unknown command 'frobnicate'\n");
@@ -102,6 +115,48 @@ private Q_SLOTS:
         process.terminate();
         QVERIFY(process.waitForFinished(30000));
         QCOMPARE(process.exitCode(), 0);
+    }
+
+    void dashboardWatchesTheServerAlreadyRunning_data()
+    {
+        QTest::addColumn<bool>("samePort"); // else the same data directory, another port
+        QTest::newRow("port taken") << true;
+        QTest::newRow("data directory taken") << false;
+    }
+    void dashboardWatchesTheServerAlreadyRunning()
+    {
+        QFETCH(bool, samePort);
+        QProcess server;
+        server.start(QStringLiteral(PUSHBOARD_BIN),
+            {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
+                QStringLiteral("--data-dir"), m_dir->path()});
+        QVERIFY(server.waitForReadyRead(30000));
+        const QByteArray listening = server.readLine();
+        const QByteArray url = listening.mid(listening.indexOf("http://")).split(' ').value(0);
+        QVERIFY2(url.startsWith("http://127.0.0.1:"), listening.constData());
+
+        QTemporaryDir otherDir;
+        QProcess dashboard;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), otherDir.filePath(QStringLiteral("config")));
+        dashboard.setProcessEnvironment(env);
+        dashboard.start(QStringLiteral(PUSHBOARD_BIN),
+            {QStringLiteral("--port"),
+                samePort ? QString::fromLatin1(url.mid(url.lastIndexOf(':') + 1))
+                         : QStringLiteral("0"),
+                QStringLiteral("--data-dir"), samePort ? otherDir.path() : m_dir->path()});
+        QByteArray out;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (out += dashboard.readAllStandardOutput()).contains("instead\n"), 30000);
+        QVERIFY2(out.endsWith(QByteArray("; watching the server at " + url + " instead\n")),
+            out.constData());
+        QCOMPARE(dashboard.state(), QProcess::Running); // not exit 1: it shows the other server
+        dashboard.terminate();
+        QVERIFY(dashboard.waitForFinished(30000));
+        QCOMPARE(dashboard.exitCode(), 0);
+        server.terminate();
+        QVERIFY(server.waitForFinished(30000));
     }
 
     void portInUseIsOneLineAndExit1()

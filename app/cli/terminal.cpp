@@ -1,0 +1,31 @@
+#include "terminal.h"
+
+#include <QCoreApplication>
+
+namespace Pushboard::Cli {
+
+void printLine(FILE *stream, const QString &line)
+{
+    std::fputs(qPrintable(line + QLatin1Char('\n')), stream);
+    std::fflush(stream);
+}
+
+QString helpText(const QCommandLineParser &parser, const QString &command)
+{
+    QString text = parser.helpText();
+    const QString usage = QStringLiteral("Usage: ");
+    if (!text.startsWith(usage))
+        return text;
+    const qsizetype end = text.indexOf(QLatin1Char('\n'));
+    QString line = text.left(end);
+    const QString program = QCoreApplication::arguments().value(0);
+    // "Usage: PROGRAM [options] serve": the program becomes `command`, and the command's own
+    // word goes where a parser lists it as its positional argument.
+    line.replace(usage.size(), program.size(), command);
+    const QString word = command.section(QLatin1Char(' '), 1);
+    if (!word.isEmpty() && line.endsWith(QLatin1Char(' ') + word))
+        line.chop(word.size() + 1);
+    return line + text.mid(end);
+}
+
+} // namespace Pushboard::Cli
