@@ -9,7 +9,7 @@
 namespace Pushboard {
 
 /// The dashboard's controls panel: a WebSocket to the server's `/ws` that sends `control`
-/// messages and shows the server's `state` (SPEC.md). Reconnects every two seconds while the
+/// messages and shows the server's `state` (docs/protocol.md). Reconnects every two seconds while the
 /// server is away.
 class ControlClient : public QObject
 {

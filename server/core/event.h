@@ -40,7 +40,7 @@ struct EventDraft
 
 using EventList = QList<Event>;
 
-/// True when `topic` matches `[a-z0-9][a-z0-9._-]{0,63}` (SPEC.md, "Events").
+/// True when `topic` matches `[a-z0-9][a-z0-9._-]{0,63}` (docs/protocol.md, "Events").
 [[nodiscard]] bool isValidTopic(QStringView topic);
 
 /// Parses a `topics=a,b` list (empty entries skipped). Returns nothing and sets `error` when a

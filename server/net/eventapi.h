@@ -7,7 +7,7 @@ namespace Pushboard {
 
 class EventStore;
 
-/// The one-shot JSON endpoints over the event log (SPEC.md, "HTTP endpoints").
+/// The one-shot JSON endpoints over the event log (docs/protocol.md, "HTTP").
 namespace EventApi {
 
 /// `POST /api/publish`, body `{"topic": "...", "data": <any JSON>}` → `202 {"id": "..."}`.

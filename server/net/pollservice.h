@@ -15,7 +15,7 @@ namespace Pushboard {
 class EventStore;
 class FaultState;
 
-/// Serves `GET /api/events` (SPEC.md): short polling (`after`, `topics`, `limit`) answered at
+/// Serves `GET /api/events` (docs/protocol.md): short polling (`after`, `topics`, `limit`) answered at
 /// once, and long polling (`wait=S`, at most 60) that parks the request until an event for it is
 /// appended or the wait ends (then an empty list).
 ///

@@ -11,7 +11,7 @@ class PollService;
 class SamplingScheduler;
 class SsePublisher;
 
-/// The actions of the WebSocket `control` message, carried out on the real server (SPEC.md):
+/// The actions of the WebSocket `control` message, carried out on the real server (docs/protocol.md):
 ///
 /// | action | args | effect |
 /// | --- | --- | --- |

@@ -20,7 +20,7 @@ namespace Pushboard {
 /// Retention: an event is pruned only when it is outside *both* the newest `keepCount` events and
 /// the last `keepAgeMs` (an event exactly `keepAgeMs` old is outside); `maxCount` bounds the log
 /// whatever the age (a publish storm must not fill the disk). The defaults keep at least 10,000
-/// events and at least an hour (SPEC.md).
+/// events and at least an hour (docs/protocol.md).
 struct StoreOptions
 {
     QString dataDir;

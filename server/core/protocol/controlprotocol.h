@@ -8,7 +8,7 @@
 
 #include <optional>
 
-/// Pushboard's WebSocket protocol (SPEC.md, "WebSocket: GET /ws"): one JSON object per text
+/// Pushboard's WebSocket protocol (docs/protocol.md, "WebSocket"): one JSON object per text
 /// frame. Every client message may carry "ref" (any JSON value); the answer repeats it.
 namespace Pushboard::ControlProtocol {
 

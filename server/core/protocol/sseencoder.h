@@ -6,7 +6,7 @@
 
 namespace Pushboard {
 
-/// Encodes Pushboard's Server-Sent Events stream (SPEC.md, "SSE: GET /events").
+/// Encodes Pushboard's Server-Sent Events stream (docs/protocol.md, "Server-Sent Events").
 ///
 /// Every function returns complete blocks that end in a blank line, so a stream is just their
 /// concatenation. An event's block is built once and the same QByteArray (implicitly shared) is
