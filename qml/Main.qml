@@ -244,7 +244,7 @@ ApplicationWindow {
                 title: "Published numbers"
                 prefix: "topic."
                 note: source.removedSeries > 0
-                      ? "the " + source.maxTopicSeries + " most recent; " + source.removedSeries + " idle ones removed"
+                      ? "at most " + source.maxTopicSeries + " lines: " + source.removedSeries + " idle removed"
                       : ""
             }
         }

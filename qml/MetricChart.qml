@@ -30,14 +30,17 @@ Rectangle {
     border.color: Theme.border
 
     property var shown: ({})
+    property int colorIndex: 0 // the next series' colour; never reused while lines come and go
 
     function addKey(key) {
         if (shown[key] !== undefined)
             return;
-        const index = Object.keys(shown).length;
+        const index = colorIndex++;
         const series = chart.createSeries(ChartView.SeriesTypeLine, names[key] || legendName(key), xAxis, yAxis);
         series.color = Theme.series[index % Theme.series.length];
         series.width = key.endsWith("total") || index === 0 ? 2.5 : 1.5;
+        // Published numbers may come rarely: a lone point is drawn as a dot, not as nothing.
+        series.pointsVisible = key.startsWith("topic.");
         const feeder = feederComponent.createObject(card, { key: key, series: series });
         shown[key] = feeder;
     }
@@ -102,9 +105,11 @@ Rectangle {
         font.bold: true
     }
     Text {
+        id: noteText
         objectName: "chartNote"
-        anchors { left: heading.right; leftMargin: Theme.spacing; right: parent.right; rightMargin: Theme.spacing; baseline: heading.baseline }
+        anchors { left: heading.left; top: heading.bottom; right: parent.right; rightMargin: Theme.spacing }
         visible: card.note.length > 0
+        height: visible ? implicitHeight : 0
         text: card.note
         color: Theme.muted
         font.pixelSize: 12
@@ -113,7 +118,7 @@ Rectangle {
 
     ChartView {
         id: chart
-        anchors { left: parent.left; right: parent.right; top: heading.bottom; bottom: parent.bottom; margins: 2 }
+        anchors { left: parent.left; right: parent.right; top: noteText.bottom; bottom: parent.bottom; margins: 2 }
         antialiasing: true
         backgroundColor: "transparent"
         theme: Theme.dark ? ChartView.ChartThemeDark : ChartView.ChartThemeLight

@@ -1,5 +1,7 @@
 #include "controlclient.h"
 
+#include "streamconnection.h"
+
 #include <QJsonDocument>
 #include <QNetworkRequest>
 #include <QUrl>
@@ -11,6 +13,9 @@ ControlClient::ControlClient(QObject *parent)
 {
     m_retry.setSingleShot(true);
     m_retry.setInterval(2000);
+    // The server may be anyone's: bound what one message can make us hold.
+    m_socket.setMaxAllowedIncomingMessageSize(quint64(StreamConnection::MaxMessageBytes));
+    m_socket.setMaxAllowedIncomingFrameSize(quint64(StreamConnection::MaxMessageBytes));
     connect(&m_retry, &QTimer::timeout, this, &ControlClient::open);
     connect(&m_socket, &QWebSocket::connected, this, &ControlClient::connectedChanged);
     connect(&m_socket, &QWebSocket::disconnected, this, [this] {
@@ -29,6 +34,14 @@ ControlClient::ControlClient(QObject *parent)
             Q_EMIT lastErrorChanged();
         }
     });
+}
+
+ControlClient::~ControlClient()
+{
+    // The socket outlives the timer (members go in reverse order) and says `disconnected` as it
+    // goes, which would restart the destroyed timer.
+    m_socket.disconnect(this);
+    m_socket.abort();
 }
 
 void ControlClient::setUrl(const QString &url)

@@ -9,8 +9,8 @@
 namespace Pushboard {
 
 /// The dashboard's controls panel: a WebSocket to the server's `/ws` that sends `control`
-/// messages and shows the server's `state` (docs/protocol.md). Reconnects every two seconds while the
-/// server is away.
+/// messages and shows the server's `state` (docs/protocol.md). Reconnects every two seconds while
+/// the server is away.
 class ControlClient : public QObject
 {
     Q_OBJECT
@@ -26,6 +26,7 @@ class ControlClient : public QObject
 
 public:
     explicit ControlClient(QObject *parent = nullptr);
+    ~ControlClient() override;
 
     [[nodiscard]] QString url() const { return m_url; }
     void setUrl(const QString &url);

@@ -6,7 +6,8 @@ namespace Pushboard {
 
 class HttpRequest;
 
-/// Bearer-token check for every endpoint but `/api/health` (docs/protocol.md, "Authentication and CORS").
+/// Bearer-token check for every endpoint but `/api/health` (docs/protocol.md, "Authentication and
+/// CORS").
 ///
 /// Accepts `Authorization: Bearer T` or `?token=T` (EventSource cannot send headers). Compares in
 /// constant time. Fails closed: with a token configured, a request whose headers the HTTP parser

@@ -37,8 +37,8 @@ public:
         = 0;
 };
 
-/// Serves `GET /ws` (docs/protocol.md, "WebSocket"): takes upgrades from the ConnectionGate, checks token,
-/// Origin and the handshake's fields (RFC 6455 4.2.1), answers 101 itself, then reads frames
+/// Serves `GET /ws` (docs/protocol.md, "WebSocket"): takes upgrades from the ConnectionGate, checks
+/// token, Origin and the handshake's fields (RFC 6455 4.2.1), answers 101 itself, then reads frames
 /// with WsSession (every RFC 6455 rule a server can check) and speaks Pushboard's protocol
 /// (ControlProtocol): subscribe with replay (as SSE: gap, reset), unsubscribe, publish, control.
 /// Sends `state` on connect and after every change, pings every keepalive and drops a peer silent

@@ -11,7 +11,8 @@ class HttpRequest;
 
 using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
 
-/// Which browser origins may read from (and publish to) this server (docs/protocol.md, "Authentication and CORS").
+/// Which browser origins may read from (and publish to) this server (docs/protocol.md,
+/// "Authentication and CORS").
 ///
 /// The server's own origin (`http://` + the request's Host) and every `--allow-origin` origin get
 /// `Access-Control-Allow-Origin` echoing their origin; `*` lets any origin read (GET) but not

@@ -15,8 +15,8 @@ namespace Pushboard {
 class EventStore;
 class FaultState;
 
-/// Serves `GET /api/events` (docs/protocol.md): short polling (`after`, `topics`, `limit`) answered at
-/// once, and long polling (`wait=S`, at most 60) that parks the request until an event for it is
+/// Serves `GET /api/events` (docs/protocol.md): short polling (`after`, `topics`, `limit`) answered
+/// at once, and long polling (`wait=S`, at most 60) that parks the request until an event for it is
 /// appended or the wait ends (then an empty list).
 ///
 /// Answer: `{"events":[...],"next":"<id>"}` where `next` is the `after` of the next poll. Without

@@ -11,7 +11,8 @@ class PollService;
 class SamplingScheduler;
 class SsePublisher;
 
-/// The actions of the WebSocket `control` message, carried out on the real server (docs/protocol.md):
+/// The actions of the WebSocket `control` message, carried out on the real server
+/// (docs/protocol.md):
 ///
 /// | action | args | effect |
 /// | --- | --- | --- |

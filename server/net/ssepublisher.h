@@ -15,9 +15,10 @@ class EventStore;
 class FaultState;
 class SseStream;
 
-/// Serves `GET /events` (docs/protocol.md, "Server-Sent Events"): validates the request, starts an SseStream with the
-/// right preamble (retry, then gap or reset for a resume), and fans every appended event out to
-/// the streams that want its topic. Each event is encoded once; all streams share the bytes.
+/// Serves `GET /events` (docs/protocol.md, "Server-Sent Events"): validates the request, starts an
+/// SseStream with the right preamble (retry, then gap or reset for a resume), and fans every
+/// appended event out to the streams that want its topic. Each event is encoded once; all streams
+/// share the bytes.
 class SsePublisher : public QObject
 {
     Q_OBJECT
