@@ -76,6 +76,7 @@ void HttpConnection::dispatch(HttpRequest &&request)
 {
     m_busy = true;
     m_headDeadline = 0;
+    m_idleDeadline = 0; // A pipelined request may come from the buffer, without a new byte.
     m_keepAlive = request.keepAlive();
     m_http10 = request.version() == "HTTP/1.0";
     static_cast<void>(m_parser.takeContinueRequest()); // The body has come already.

@@ -1,5 +1,6 @@
 // Arbitrary bytes as an event stream, split where the first byte says: no crash, and the same
-// events whatever the split (the parser is incremental).
+// events whatever the split (the parser is incremental), also with a small buffer cap (the same
+// events before the error, and the same error).
 #include "protocol/sseparser.h"
 
 #include <cstdint>
@@ -19,5 +20,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         got += split.feed(input.sliced(i, std::min<qsizetype>(qsizetype(chunk), input.size() - i)));
     if (got != expected || whole.lastEventId() != split.lastEventId())
         abort();
+
+    Pushboard::SseParser cappedWhole(64);
+    Pushboard::SseParser cappedSplit(64);
+    const QList<Pushboard::SseMessage> cappedExpected = cappedWhole.feed(input);
+    QList<Pushboard::SseMessage> cappedGot;
+    for (qsizetype i = 0; i < input.size(); i += qsizetype(chunk)) {
+        cappedGot += cappedSplit.feed(
+            input.sliced(i, std::min<qsizetype>(qsizetype(chunk), input.size() - i)));
+    }
+    if (cappedGot != cappedExpected || cappedWhole.hasFailed() != cappedSplit.hasFailed())
+        abort();
+    if (!cappedWhole.hasFailed() && cappedExpected != expected)
+        abort(); // under the cap, the cap changes nothing
     return 0;
 }

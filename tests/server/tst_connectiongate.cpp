@@ -339,7 +339,10 @@ private Q_SLOTS:
                 held = std::make_shared<HttpReply>(std::move(r));
             });
         RawClient waiting(m_gate->serverPort());
-        waiting.socket.write("GET /held HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        // Pipelined: /held is read from the buffer right after /hello's answer started the
+        // idle clock, without a new byte arriving; it must stop that clock all the same.
+        waiting.socket.write("GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                             "GET /held HTTP/1.1\r\nHost: localhost\r\n\r\n");
         QTRY_VERIFY(held);
         RawClient clock(m_gate->serverPort()); // Idles out after its answer: the clock.
         clock.socket.write("GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n");
