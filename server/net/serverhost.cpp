@@ -142,7 +142,7 @@ bool ServerHost::start(const ServerConfig &config)
     const qint64 room = FileLimit::connectionsAllowedBy(fileLimit);
     if (room >= 0 && config.limits.maxConnections > room) {
         qCWarning(lcHost).noquote()
-            << QStringLiteral("pushboard: --max-connections %1 is above what the open-file limit "
+            << QStringLiteral("--max-connections %1 is above what the open-file limit "
                               "(%2) allows, about %3 clients; raise it (ulimit -n, LimitNOFILE=)")
                    .arg(config.limits.maxConnections)
                    .arg(fileLimit)

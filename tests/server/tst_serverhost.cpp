@@ -247,7 +247,7 @@ private Q_SLOTS:
         // A cap above what even the hard limit allows is said once, in one line.
         m_config.limits.maxConnections = std::numeric_limits<int>::max();
         QTest::ignoreMessage(QtWarningMsg,
-            QRegularExpression(QStringLiteral("^pushboard: --max-connections \\d+ is above what "
+            QRegularExpression(QStringLiteral("^--max-connections \\d+ is above what "
                                               "the open-file limit \\(\\d+\\) allows")));
         ServerHost host({});
         QVERIFY(host.start(m_config));
