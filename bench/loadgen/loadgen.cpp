@@ -2,11 +2,11 @@
 // beyond the C++17 standard library and Linux, so that it holds thousands of connections on one
 // core and costs the machine as little as possible next to the server it measures.
 //
-//   loadgen sse  --url http://127.0.0.1:P/events -n N [--pub-url URL --rate R --duration S --body T]
-//   loadgen ws   --url ws://127.0.0.1:P/ws -n N --recv-only [--ws-init MSG] [--pub-url ... as sse]
-//   loadgen ws   --url ws://127.0.0.1:P/ws -n N --send-rate R --duration S --ws-body T
-//   loadgen pub  --pub-url http://127.0.0.1:P/api/publish --rate R --duration S --body T
-//   loadgen idle --url http://127.0.0.1:P/events -n N --hold S
+//   loadgen sse  --url http://127.0.0.1:P/events -n N [--pub-url URL --rate R --duration S --body
+//   T] loadgen ws   --url ws://127.0.0.1:P/ws -n N --recv-only [--ws-init MSG] [--pub-url ... as
+//   sse] loadgen ws   --url ws://127.0.0.1:P/ws -n N --send-rate R --duration S --ws-body T loadgen
+//   pub  --pub-url http://127.0.0.1:P/api/publish --rate R --duration S --body T loadgen idle --url
+//   http://127.0.0.1:P/events -n N --hold S
 //
 // Common: --server-pid PID (CPU and memory of the server), --label NAME, --settle S (1),
 // --grace S (5), -H 'Name: value' (extra request header, repeatable).
@@ -642,8 +642,8 @@ void LoadGen::queue(Connection *c, const std::string &bytes)
 void LoadGen::flush(Connection *c)
 {
     while (c->outSent < c->out.size()) {
-        const ssize_t n = ::send(c->fd, c->out.data() + c->outSent, c->out.size() - c->outSent,
-            MSG_NOSIGNAL);
+        const ssize_t n
+            = ::send(c->fd, c->out.data() + c->outSent, c->out.size() - c->outSent, MSG_NOSIGNAL);
         if (n > 0) {
             c->outSent += size_t(n);
             continue;
@@ -768,14 +768,12 @@ bool LoadGen::onHead(Connection *c)
     std::string head = c->in.substr(0, end + 2);
     c->in.erase(0, end + 4);
     std::string lower = head;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) {
-        return char(std::tolower(ch));
-    });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+        [](unsigned char ch) { return char(std::tolower(ch)); });
     const int status = head.size() > 12 ? std::atoi(head.c_str() + 9) : 0;
     if (c->kind == Kind::WsReceive || c->kind == Kind::WsSend) {
         // The accept value is base64, which is case-sensitive: compare it in the original head.
-        const std::string accept
-            = base64(sha1(c->wsKey + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"));
+        const std::string accept = base64(sha1(c->wsKey + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"));
         const size_t field = lower.find("\r\nsec-websocket-accept:");
         const bool accepted = field != std::string::npos
             && head.compare(head.find_first_not_of(' ', field + 24), accept.size(), accept) == 0;
@@ -1004,9 +1002,8 @@ void LoadGen::onPublisherBytes(Connection *c)
         if (end == std::string::npos)
             return;
         std::string lower = c->in.substr(0, end);
-        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) {
-            return char(std::tolower(ch));
-        });
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+            [](unsigned char ch) { return char(std::tolower(ch)); });
         const size_t cl = lower.find("content-length:");
         const size_t bodySize = cl == std::string::npos
             ? 0
@@ -1056,8 +1053,8 @@ void LoadGen::publishDue(double now)
     ++m_stats.pubSent;
     queue(c,
         "POST " + m_o.pubUrl.path + " HTTP/1.1\r\nHost: " + m_o.pubUrl.hostHeader
-            + "\r\nContent-Type: application/json\r\nContent-Length: "
-            + std::to_string(body.size()) + "\r\n\r\n" + body);
+            + "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size())
+            + "\r\n\r\n" + body);
 }
 
 void LoadGen::sendWsDue(double now)
@@ -1102,8 +1099,8 @@ void LoadGen::loop(double until, const std::function<bool()> &done)
                 m_serverRssPeak[i]
                     = std::max(m_serverRssPeak[i], sampleProcess(m_o.serverPids[i]).rssKb);
         }
-        const bool busy = (m_pubStart != 0 && now < m_pubEnd)
-            || (m_sendStart != 0 && now < m_sendEnd);
+        const bool busy
+            = (m_pubStart != 0 && now < m_pubEnd) || (m_sendStart != 0 && now < m_sendEnd);
         const int timeoutMs = busy ? 0 : std::max(0, std::min(50, int((until - now) * 1000)));
         const int n = epoll_wait(m_epoll, events, 256, busy ? 1 : timeoutMs);
         for (int i = 0; i < n; ++i)
@@ -1124,9 +1121,7 @@ void LoadGen::connectAll(const Url &url, Kind kind)
                 m_subscribers.push_back(c);
             ++next;
         }
-        loop(std::min(deadline, monoS() + 0.05), [&] {
-            return next >= m_o.n && m_inFlight == 0;
-        });
+        loop(std::min(deadline, monoS() + 0.05), [&] { return next >= m_o.n && m_inFlight == 0; });
         if (next >= m_o.n && m_inFlight == 0)
             break;
     }
@@ -1147,8 +1142,7 @@ void LoadGen::report(double windowS, uint64_t expected)
         rssEnd += end.rssKb;
         rssPeak += std::max(m_serverRssPeak[i], end.rssKb);
     }
-    uint64_t received = 0, delivered = 0, gaps = 0, duplicates = 0, incomplete = 0,
-             withGaps = 0;
+    uint64_t received = 0, delivered = 0, gaps = 0, duplicates = 0, incomplete = 0, withGaps = 0;
     for (const Connection *c : m_subscribers) {
         received += c->received;
         delivered += c->delivered;
@@ -1170,13 +1164,12 @@ void LoadGen::report(double windowS, uint64_t expected)
         R"({"label":"%s","mode":"%s","n":%d,"established":%d,"connect_s":%.3f,)"
         R"("errors":{"connect":%)" PRIu64 R"(,"http":%)" PRIu64 R"(,"ws":%)" PRIu64
         R"(,"closed_by_peer":%)" PRIu64 R"(,"first":"%s"},)"
-        R"("duration_s":%.3f,"window_s":%.3f,"events_window":%)" PRIu64
-        R"(,"delivered":%)" PRIu64 R"(,"events_expected":%)" PRIu64
-        R"(,"events_per_s":%.0f,"delivery_ratio":%s,)"
+        R"("duration_s":%.3f,"window_s":%.3f,"events_window":%)" PRIu64 R"(,"delivered":%)" PRIu64
+        R"(,"events_expected":%)" PRIu64 R"(,"events_per_s":%.0f,"delivery_ratio":%s,)"
         R"("seq":{"gaps":%)" PRIu64 R"(,"dups":%)" PRIu64 R"(,"conns_with_gaps":%)" PRIu64
         R"(,"conns_incomplete":%)" PRIu64 R"(},)"
-        R"("pub":{"offered_per_s":%.1f,"sent":%)" PRIu64 R"(,"ok":%)" PRIu64
-        R"(,"errors":%)" PRIu64 R"(,"achieved_per_s":%.1f,"late_5ms":%)" PRIu64
+        R"("pub":{"offered_per_s":%.1f,"sent":%)" PRIu64 R"(,"ok":%)" PRIu64 R"(,"errors":%)" PRIu64
+        R"(,"achieved_per_s":%.1f,"late_5ms":%)" PRIu64
         R"(,"max_lag_ms":%.1f,"resp_us":%s},"ws":{"sent":%)" PRIu64 R"(},)"
         R"("latency_us":%s,)"
         R"("server":{"cpu_pct":%.1f,"rss_before_kb":%ld,"rss_start_kb":%ld,"rss_end_kb":%ld,)"
@@ -1188,10 +1181,9 @@ void LoadGen::report(double windowS, uint64_t expected)
         windowS, received, delivered, expected, double(received) / window,
         expected ? std::to_string(double(delivered) / double(expected)).c_str() : "null", gaps,
         duplicates, withGaps, incomplete, m_o.rate, m_stats.pubSent, m_stats.pubOk,
-        m_stats.pubErrors, pubWindow > 0 ? double(m_stats.pubOk) / pubWindow : 0.0,
-        m_stats.pubLate, m_stats.pubMaxLagMs, m_stats.pubResponse.json().c_str(),
-        m_stats.wsSent, m_stats.latency.json().c_str(), serverPct, rssBefore, rssStart, rssEnd,
-        rssPeak,
+        m_stats.pubErrors, pubWindow > 0 ? double(m_stats.pubOk) / pubWindow : 0.0, m_stats.pubLate,
+        m_stats.pubMaxLagMs, m_stats.pubResponse.json().c_str(), m_stats.wsSent,
+        m_stats.latency.json().c_str(), serverPct, rssBefore, rssStart, rssEnd, rssPeak,
         m_established > 0 ? double(rssEnd - rssBefore) * 1024 / double(m_established) : 0.0,
         selfPct, hostBusyPct, std::max(0.0, hostBusyPct - serverPct - selfPct));
     std::fprintf(stderr,
@@ -1299,8 +1291,8 @@ int main(int argc, char **argv)
     }
     std::signal(SIGPIPE, SIG_IGN);
     // A watchdog: whatever happens, the process ends.
-    const double budget = 30 + options.settle + options.grace
-        + std::max({options.duration, options.hold}) + 30;
+    const double budget
+        = 30 + options.settle + options.grace + std::max({options.duration, options.hold}) + 30;
     alarm(unsigned(budget));
     return LoadGen(std::move(options)).run();
 }

@@ -14,9 +14,9 @@ namespace Pushboard {
 /// This machine's CPU, memory, load, network and disk, read from /proc and /sys.
 ///
 /// Publishes `system.cpu`, `system.memory`, `system.load`, `system.net` and `system.disk` with the
-/// payloads of docs/protocol.md. CPU, network and disk are rates since the previous sample, so they appear
-/// from the second sample on; an interface appears in `system.net` from its second sample too.
-/// The loopback interface is left out (it would mostly show Pushboard's own traffic).
+/// payloads of docs/protocol.md. CPU, network and disk are rates since the previous sample, so they
+/// appear from the second sample on; an interface appears in `system.net` from its second sample
+/// too. The loopback interface is left out (it would mostly show Pushboard's own traffic).
 class ProcMetricSource final : public MetricSource
 {
 public:

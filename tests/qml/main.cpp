@@ -1,6 +1,6 @@
 // QML tests of the dashboard's pages. Qt Charts needs a QApplication, and QUICK_TEST_MAIN
-// crashes on a ChartView, so main() is written out (docs/architecture.md). A real server runs in this
-// process; QML finds it through the PushboardTest.Server singleton.
+// crashes on a ChartView, so main() is written out (docs/architecture.md). A real server runs in
+// this process; QML finds it through the PushboardTest.Server singleton.
 #include "procmetricsource.h"
 #include "serverhost.h"
 
