@@ -40,6 +40,23 @@ Item {
         }
     }
     Component {
+        id: publishedComponent
+        Item {
+            property alias source: publishedSource
+            width: 400
+            height: 400
+            DashboardSource { id: publishedSource; url: Server.url }
+            MetricChart {
+                objectName: "chart"
+                anchors.fill: parent
+                source: publishedSource
+                title: "Published numbers"
+                prefix: "topic."
+                note: publishedSource.removedSeries > 0 ? publishedSource.removedSeries + " idle removed" : ""
+            }
+        }
+    }
+    Component {
         id: sourceComponent
         DashboardSource { url: Server.url }
     }
@@ -77,6 +94,44 @@ Item {
             // total plus at least one core, once samples arrive, each with points
             tryVerify(() => view.count >= 2, 10000);
             tryVerify(() => view.series(0).count > 0 && view.series(1).count > 0, 10000);
+        }
+
+        function chartView(chart) {
+            for (let i = 0; i < chart.children.length; ++i)
+                if (chart.children[i].count !== undefined && chart.children[i].axisX !== undefined)
+                    return chart.children[i];
+            return null;
+        }
+
+        function test_publishedNumbersStayCapped() {
+            const page = createTemporaryObject(publishedComponent, root);
+            tryCompare(page.source, "state", "open", 10000);
+            const chart = findChild(page, "chart");
+            const view = chartView(chart);
+            verify(view);
+            const fields = page.source.maxTopicSeries + 3;
+            for (let i = 0; i < fields; ++i)
+                Server.publish("qml.cap", "{\"f" + i + "\":" + i + "}");
+            tryCompare(page.source, "removedSeries", 3, 10000);
+            // The chart dropped the removed lines with the source, and says so.
+            compare(view.count, page.source.maxTopicSeries);
+            const note = findChild(chart, "chartNote");
+            verify(note.visible);
+            compare(note.text, "3 idle removed");
+        }
+
+        function test_noticeInTheConnectionBar() {
+            const quiet = createTemporaryObject(mainComponent, root,
+                { serverUrl: Server.url, token: "", transport: "sse", windowMinutes: 1 });
+            verify(!findChild(quiet, "noticeLabel").visible);
+            quiet.close();
+            const watching = createTemporaryObject(mainComponent, root,
+                { serverUrl: Server.url, token: "", transport: "sse", windowMinutes: 1,
+                  notice: "Port 8765 is taken: watching the server already running there" });
+            const label = findChild(watching, "noticeLabel");
+            verify(label.visible);
+            compare(label.text, "Port 8765 is taken: watching the server already running there");
+            watching.close();
         }
 
         function test_transportSwitchKeepsStreaming() {
