@@ -57,23 +57,6 @@ private Q_SLOTS:
         limits.maxHeadBytes = 2048;
         restartGate(limits);
     }
-    void restartGate(const ConnectionGate::Limits &limits, const HostCheck &hostCheck = {})
-    {
-        m_gate = std::make_unique<ConnectionGate>();
-        m_gate->setLimits(limits);
-        m_gate->setHostCheck(hostCheck);
-        QVERIFY(m_gate->listen(QHostAddress::LocalHost, 0));
-        m_gate->setRequestHandler([this](HttpRequest &&request, HttpReply &&reply) {
-            m_http->handle(request, std::move(reply));
-        });
-    }
-    [[nodiscard]] ConnectionGate::Limits shortTimeouts(int headMs, int idleMs) const
-    {
-        ConnectionGate::Limits limits = m_gate->limits();
-        limits.headTimeoutMs = headMs;
-        limits.idleTimeoutMs = idleMs;
-        return limits;
-    }
     void cleanup()
     {
         m_gate.reset();
@@ -572,6 +555,24 @@ private Q_SLOTS:
     }
 
 private:
+    void restartGate(ConnectionGate::Limits limits, const HostCheck &hostCheck = {})
+    {
+        m_gate = std::make_unique<ConnectionGate>();
+        m_gate->setLimits(limits);
+        m_gate->setHostCheck(hostCheck);
+        QVERIFY(m_gate->listen(QHostAddress::LocalHost, 0));
+        m_gate->setRequestHandler([this](HttpRequest &&request, HttpReply &&reply) {
+            m_http->handle(request, std::move(reply));
+        });
+    }
+    [[nodiscard]] ConnectionGate::Limits shortTimeouts(int headMs, int idleMs) const
+    {
+        ConnectionGate::Limits limits = m_gate->limits();
+        limits.headTimeoutMs = headMs;
+        limits.idleTimeoutMs = idleMs;
+        return limits;
+    }
+
     std::unique_ptr<HttpApi> m_http;
     std::unique_ptr<ConnectionGate> m_gate;
 };
