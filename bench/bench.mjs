@@ -2,7 +2,8 @@
 // free port with a new data directory, runs bench/loadgen against it, stops it, and keeps
 // loadgen's JSON result. Prints one Markdown table with the median of each figure over --runs.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, connect } from "node:net";
 import { tmpdir, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 
@@ -13,6 +14,7 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, arg, i, all
 const runs = Number(args.runs || 3);
 const pad = "p".repeat(53);
 const sseBody = `{"topic":"bench","data":{"seq":{seq},"t":{t},"pad":"${pad}"}}`;
+const nchanBody = `{"seq":{seq},"t":{t},"pad":"${pad}"}`; // nchan sends the body as it is
 
 const scenarios = [
   { name: "sse-100", title: "SSE fan-out, 100 subscribers x 100 events/s, 10 s",
@@ -36,7 +38,50 @@ const scenarios = [
   { name: "publish", title: "Publish on one keep-alive connection, 20,000/s offered, 10 s (every event stored)",
     args: p => ["pub", "--pub-url", `http://127.0.0.1:${p}/api/publish`, "--rate", "20000", "--duration", "10",
                 "--body", `{"topic":"bench","data":{"seq":{seq},"t":{t}}}`] },
-].filter(s => !args.only || s.name === args.only);
+  // The peer, nginx + nchan (one worker), with the same load generator and payload, in the same run.
+  { name: "nchan-sse-1000", peer: "nchan", title: "nginx + nchan: SSE fan-out, 1000 subscribers x 100 events/s, 10 s",
+    args: p => ["sse", "--url", `http://127.0.0.1:${p}/sub/bench`, "-n", "1000",
+                "--pub-url", `http://127.0.0.1:${p}/pub/bench`, "--rate", "100", "--duration", "10", "--body", nchanBody] },
+  { name: "nchan-ws-1000", peer: "nchan", title: "nginx + nchan: WebSocket fan-out, 1000 receivers x 100 events/s, 10 s",
+    args: p => ["ws", "--url", `ws://127.0.0.1:${p}/sub/bench`, "-n", "1000", "--recv-only",
+                "--pub-url", `http://127.0.0.1:${p}/pub/bench`, "--rate", "100", "--duration", "10", "--body", nchanBody] },
+].filter(s => !args.only || s.name === args.only)
+ .filter(s => s.peer !== "nchan" || nchanAvailable());
+
+function nchanAvailable() {
+  return existsSync("/usr/lib/nginx/modules/ngx_nchan_module.so") && existsSync("/usr/sbin/nginx");
+}
+
+function freePort() {
+  return new Promise(resolve => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => { const { port } = server.address(); server.close(() => resolve(port)); });
+  });
+}
+
+async function waitForPort(port) {
+  for (let i = 0; i < 100; ++i) {
+    const open = await new Promise(resolve => {
+      const socket = connect(port, "127.0.0.1", () => { socket.destroy(); resolve(true); });
+      socket.on("error", () => resolve(false));
+    });
+    if (open) return;
+    await new Promise(r => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+async function startNchan() {
+  const dir = mkdtempSync(join(tmpdir(), "pushboard-bench-nchan-"));
+  const port = await freePort();
+  const template = readFileSync(new URL("nchan/nginx.conf.in", import.meta.url), "utf8");
+  writeFileSync(join(dir, "nginx.conf"), template.replaceAll("@DIR@", dir).replaceAll("@PORT@", String(port)));
+  const child = spawn("/usr/sbin/nginx", ["-c", join(dir, "nginx.conf"), "-e", join(dir, "error.log"), "-g", "daemon off;"],
+                      { stdio: ["ignore", "ignore", "inherit"] });
+  await waitForPort(port);
+  const workers = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+  return { child, port, dataDir: dir, pids: [child.pid, ...workers] };
+}
 
 function startServer() {
   const dataDir = mkdtempSync(join(tmpdir(), "pushboard-bench-"));
@@ -56,7 +101,7 @@ function stopServer(server) {
   return new Promise(resolve => {
     server.child.removeAllListeners("exit");
     server.child.once("exit", () => { rmSync(server.dataDir, { recursive: true, force: true }); resolve(); });
-    server.child.kill("SIGTERM");
+    server.child.kill(server.pids ? "SIGQUIT" : "SIGTERM"); // nginx: graceful stop
   });
 }
 
@@ -85,9 +130,10 @@ async function main() {
   for (const scenario of scenarios) {
     const results = [];
     for (let i = 0; i < runs; ++i) {
-      const server = await startServer();
+      const server = scenario.peer === "nchan" ? await startNchan() : await startServer();
       await new Promise(r => setTimeout(r, 500));
-      const result = await runLoadgen([...scenario.args(server.port), "--server-pid", String(server.child.pid), "--label", scenario.name]);
+      const pids = server.pids || [server.child.pid];
+      const result = await runLoadgen([...scenario.args(server.port), "--server-pid", pids.join(","), "--label", scenario.name]);
       await stopServer(server);
       results.push(result);
       const ratio = result.delivery_ratio === null ? "" : ` delivered ${(result.delivery_ratio * 100).toFixed(2)}% (${result.seq.dups} duplicates, ${result.seq.gaps} missing)`;
