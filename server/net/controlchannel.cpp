@@ -6,9 +6,9 @@
 #include "faultstate.h"
 #include "protocol/httprequestparser.h"
 #include "protocol/wsframe.h"
+#include "protocol/wshandshake.h"
 #include "wssession.h"
 
-#include <QCryptographicHash>
 #include <QDeadlineTimer>
 #include <QLoggingCategory>
 #include <QPointer>
@@ -110,9 +110,7 @@ void ControlChannel::handleUpgrade(QTcpSocket *socket, const HttpRequest &reques
             {{"Sec-WebSocket-Version", "13"}});
         return;
     }
-    const QByteArray accept = QCryptographicHash::hash(
-        QByteArray(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"), QCryptographicHash::Sha1)
-                                  .toBase64();
+    const QByteArray accept = webSocketAccept(key);
     // No subprotocol and no extension is selected (permessage-deflate offers are declined).
     socket->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
                   "Upgrade\r\nSec-WebSocket-Accept: "
