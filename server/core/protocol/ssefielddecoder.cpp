@@ -89,6 +89,13 @@ void SseFieldDecoder::addLine(QByteArrayView raw, QByteArrayView text, QList<Sse
             }
         }
     }
+    if (m_block.raw.size() + line.raw.size() > m_maxBlock) {
+        m_error = QStringLiteral("a block of the stream passed %1 bytes without ending")
+                      .arg(m_maxBlock);
+        m_pending.clear();
+        m_block = {};
+        return;
+    }
     m_block.raw += line.raw;
     const bool blank = line.kind == SseLine::Kind::Blank;
     m_block.lines.append(std::move(line));

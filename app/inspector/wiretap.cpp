@@ -1,0 +1,390 @@
+#include "wiretap.h"
+
+#include "wire/capturelog.h"
+
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <deque>
+#include <optional>
+
+Q_LOGGING_CATEGORY(lcTap, "pushboard.inspector.tap")
+
+namespace Pushboard {
+
+namespace {
+
+constexpr int ToServer = int(WireDirection::ToServer);
+constexpr int ToClient = int(WireDirection::ToClient);
+
+qint64 monotonicMs()
+{
+    static QElapsedTimer clock;
+    if (!clock.isValid())
+        clock.start();
+    return clock.elapsed();
+}
+
+} // namespace
+
+/// One direction of a link: bytes read from `from`, waiting to be written to `to`.
+struct WireTap::Pipe
+{
+    QTcpSocket *from = nullptr;
+    QTcpSocket *to = nullptr;
+    std::deque<std::pair<qint64, QByteArray>> queue; ///< (due time in ms, bytes), in order.
+    qint64 held = 0;
+    QTimer *timer = nullptr;
+    double tokens = 0; ///< Bandwidth limit: bytes that may go now.
+    qint64 refilledMs = 0;
+    bool sourceDone = false; ///< The sender closed; close the other side once drained.
+};
+
+struct WireTap::Link
+{
+    quint64 id = 0;
+    QTcpSocket *client = nullptr;
+    QTcpSocket *server = nullptr; ///< None for a black-holed connection.
+    Pipe pipes[2];
+    std::optional<Faults> own;
+    bool upstreamReady = false;
+    bool cutPending = false;
+};
+
+QString WireTap::Faults::describe() const
+{
+    QStringList parts;
+    if (latencyMs > 0)
+        parts.append(QStringLiteral("latency %1 ms").arg(latencyMs));
+    if (bytesPerSecond > 0)
+        parts.append(QStringLiteral("%1 B/s").arg(bytesPerSecond));
+    if (stall)
+        parts.append(QStringLiteral("stall"));
+    if (blackHole)
+        parts.append(QStringLiteral("black hole"));
+    return parts.isEmpty() ? QStringLiteral("none") : parts.join(QStringLiteral(", "));
+}
+
+WireTap::WireTap(CaptureLog *log, QObject *parent)
+    : QObject(parent)
+    , m_log(log)
+    , m_server(new QTcpServer(this))
+{
+    connect(m_server, &QTcpServer::newConnection, this, &WireTap::accept);
+}
+
+WireTap::~WireTap()
+{
+    const auto ids = openConnections();
+    for (const quint64 id : ids)
+        close(id, QStringLiteral("the relay stopped"));
+}
+
+bool WireTap::listen(const QHostAddress &address, quint16 port, const QUrl &upstream)
+{
+    const QString scheme = upstream.scheme();
+    if (!upstream.isValid() || upstream.host().isEmpty()
+        || (scheme != u"http" && scheme != u"ws")) {
+        m_error = QStringLiteral("the upstream must be an http:// or ws:// URL with a host: %1")
+                      .arg(upstream.toString());
+        return false;
+    }
+    m_upstream = upstream;
+    if (!m_server->listen(address, port)) {
+        m_error = QStringLiteral("cannot listen on %1:%2: %3")
+                      .arg(address.toString())
+                      .arg(port)
+                      .arg(m_server->errorString());
+        return false;
+    }
+    return true;
+}
+
+quint16 WireTap::port() const
+{
+    return m_server->serverPort();
+}
+
+QUrl WireTap::relayUrl() const
+{
+    QUrl url = m_upstream;
+    const QHostAddress address = m_server->serverAddress();
+    url.setHost(address == QHostAddress::Any || address == QHostAddress::AnyIPv4
+                || address == QHostAddress::AnyIPv6
+            ? QStringLiteral("127.0.0.1")
+            : address.toString());
+    url.setPort(port());
+    return url;
+}
+
+void WireTap::mark(quint64 connection, const QString &text)
+{
+    m_log->mark(connection, text, WireObserver::nowUs());
+}
+
+void WireTap::setFaults(const Faults &faults)
+{
+    if (faults == m_faults)
+        return;
+    m_faults = faults;
+    mark(0, QStringLiteral("relay faults for all: ") + faults.describe());
+    for (auto &[id, link] : m_links) {
+        for (int d : {ToServer, ToClient})
+            pump(*link, d); // A lifted stall or latency lets held bytes go.
+    }
+}
+
+void WireTap::setConnectionFaults(quint64 connection, const Faults &faults)
+{
+    const auto it = m_links.find(connection);
+    if (it == m_links.end())
+        return;
+    it->second->own = faults;
+    mark(connection, QStringLiteral("relay faults: ") + faults.describe());
+    for (int d : {ToServer, ToClient})
+        pump(*it->second, d);
+}
+
+const WireTap::Faults &WireTap::faultsOf(const Link &link) const
+{
+    return link.own ? *link.own : m_faults;
+}
+
+QList<quint64> WireTap::openConnections() const
+{
+    QList<quint64> ids;
+    for (const auto &entry : m_links)
+        ids.append(entry.first);
+    return ids;
+}
+
+void WireTap::dropNow(quint64 connection)
+{
+    const QList<quint64> ids = connection ? QList<quint64> {connection} : openConnections();
+    for (const quint64 id : ids) {
+        if (!m_links.count(id))
+            continue;
+        mark(id, QStringLiteral("dropped by the relay"));
+        Link &link = *m_links.at(id);
+        link.client->abort();
+        if (link.server)
+            link.server->abort();
+        close(id, QStringLiteral("dropped by the relay"));
+    }
+}
+
+void WireTap::cutMidFrame(quint64 connection)
+{
+    const QList<quint64> ids = connection ? QList<quint64> {connection} : openConnections();
+    for (const quint64 id : ids) {
+        if (!m_links.count(id))
+            continue;
+        m_links.at(id)->cutPending = true;
+        mark(id, QStringLiteral("cut armed: the server's next bytes go only half"));
+        pump(*m_links.at(id), ToClient);
+    }
+}
+
+void WireTap::accept()
+{
+    while (QTcpSocket *client = m_server->nextPendingConnection()) {
+        auto link = std::make_unique<Link>();
+        const quint64 id = m_nextId++;
+        link->id = id;
+        link->client = client;
+        client->setParent(this);
+        client->setReadBufferSize(256 * 1024);
+        const bool blackHole = m_faults.blackHole;
+        WireEndpoints ends {client->peerAddress().toString(), client->peerPort(), m_upstream.host(),
+            quint16(m_upstream.port(80))};
+        for (int d : {ToServer, ToClient}) {
+            link->pipes[d].timer = new QTimer(client);
+            link->pipes[d].timer->setSingleShot(true);
+            connect(link->pipes[d].timer, &QTimer::timeout, this, [this, id, d] {
+                if (m_links.count(id))
+                    pump(*m_links.at(id), d);
+            });
+        }
+        link->pipes[ToServer].from = client;
+        link->pipes[ToClient].to = client;
+        if (!blackHole) {
+            QTcpSocket *server = new QTcpSocket(this);
+            server->setReadBufferSize(256 * 1024);
+            link->server = server;
+            link->pipes[ToServer].to = server;
+            link->pipes[ToClient].from = server;
+            connect(server, &QTcpSocket::connected, this, [this, id] {
+                if (!m_links.count(id))
+                    return;
+                Link &l = *m_links.at(id);
+                l.upstreamReady = true;
+                l.server->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+                pump(l, ToServer);
+            });
+            connect(server, &QTcpSocket::readyRead, this, [this, id] {
+                if (m_links.count(id))
+                    read(*m_links.at(id), ToClient);
+            });
+            connect(server, &QTcpSocket::bytesWritten, this, [this, id] {
+                if (m_links.count(id))
+                    read(*m_links.at(id), ToServer); // Room again: resume reading the client.
+            });
+            connect(server, &QTcpSocket::disconnected, this, [this, id] {
+                if (!m_links.count(id))
+                    return;
+                Link &l = *m_links.at(id);
+                read(l, ToClient);
+                l.pipes[ToClient].sourceDone = true;
+                pump(l, ToClient);
+            });
+            connect(
+                server, &QTcpSocket::errorOccurred, this, [this, id](QAbstractSocket::SocketError) {
+                    if (!m_links.count(id))
+                        return;
+                    Link &l = *m_links.at(id);
+                    if (!l.upstreamReady) {
+                        const QString why = QStringLiteral("the upstream could not be reached: ")
+                            + l.server->errorString();
+                        mark(id, why);
+                        l.client->abort();
+                        close(id, why);
+                    }
+                });
+        }
+        connect(client, &QTcpSocket::readyRead, this, [this, id] {
+            if (m_links.count(id))
+                read(*m_links.at(id), ToServer);
+        });
+        connect(client, &QTcpSocket::bytesWritten, this, [this, id] {
+            if (m_links.count(id))
+                read(*m_links.at(id), ToClient);
+        });
+        connect(client, &QTcpSocket::disconnected, this, [this, id] {
+            if (!m_links.count(id))
+                return;
+            Link &l = *m_links.at(id);
+            read(l, ToServer);
+            l.pipes[ToServer].sourceDone = true;
+            pump(l, ToServer);
+        });
+        client->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        m_links.emplace(id, std::move(link));
+        m_log->wireOpened(id, ends, WireObserver::nowUs());
+        if (blackHole)
+            mark(id, QStringLiteral("black hole: accepted, never answered"));
+        else
+            m_links.at(id)->server->connectToHost(m_upstream.host(), quint16(m_upstream.port(80)));
+        Q_EMIT connectionOpened(id);
+    }
+}
+
+void WireTap::read(Link &link, int direction)
+{
+    Pipe &pipe = link.pipes[direction];
+    if (!pipe.from)
+        return;
+    const qint64 waiting = pipe.held + (pipe.to ? pipe.to->bytesToWrite() : 0);
+    if (waiting >= MaxHeldBytes || pipe.from->bytesAvailable() == 0)
+        return; // Full: the sender waits (its TCP window fills) until bytes go out.
+    const QByteArray bytes = pipe.from->read(MaxHeldBytes - waiting);
+    if (bytes.isEmpty())
+        return;
+    m_log->wireBytes(link.id, WireDirection(direction), bytes, WireObserver::nowUs());
+    if (!pipe.to)
+        return; // Black hole: read and recorded, never forwarded.
+    pipe.queue.emplace_back(monotonicMs() + faultsOf(link).latencyMs, bytes);
+    pipe.held += bytes.size();
+    pump(link, direction);
+}
+
+void WireTap::pump(Link &link, int direction)
+{
+    Pipe &pipe = link.pipes[direction];
+    if (!pipe.to)
+        return;
+    const Faults &faults = faultsOf(link);
+    const quint64 id = link.id;
+    const bool connected = direction == ToClient || link.upstreamReady;
+    const bool stalled = direction == ToClient && faults.stall;
+    while (connected && !stalled && !pipe.queue.empty()) {
+        const qint64 now = monotonicMs();
+        auto &[due, bytes] = pipe.queue.front();
+        if (due > now) {
+            pipe.timer->start(int(due - now));
+            return;
+        }
+        qsizetype n = bytes.size();
+        if (faults.bytesPerSecond > 0) {
+            const double rate = double(faults.bytesPerSecond);
+            pipe.tokens = qMin(rate / 10, pipe.tokens + (now - pipe.refilledMs) * rate / 1000);
+            pipe.refilledMs = now;
+            if (pipe.tokens < 1) {
+                pipe.timer->start(qMax(5, int(1000 / rate) + 1));
+                return;
+            }
+            n = qMin<qsizetype>(n, qsizetype(pipe.tokens));
+            pipe.tokens -= double(n);
+        }
+        if (direction == ToClient && link.cutPending) {
+            const qsizetype half = bytes.size() / 2;
+            pipe.to->write(bytes.first(half));
+            mark(id,
+                QStringLiteral("cut: %1 of %2 bytes forwarded, then closed")
+                    .arg(half)
+                    .arg(bytes.size()));
+            link.client->disconnectFromHost();
+            if (link.server)
+                link.server->abort();
+            close(id, QStringLiteral("cut mid-frame by the relay"));
+            return;
+        }
+        pipe.to->write(bytes.first(n));
+        pipe.held -= n;
+        if (n == bytes.size())
+            pipe.queue.pop_front();
+        else
+            bytes.remove(0, n);
+    }
+    if (pipe.queue.empty() && pipe.sourceDone && pipe.to) {
+        // The sender is gone and everything it sent is out: close the other side gently.
+        const QString why = direction == ToServer ? QStringLiteral("the client closed")
+                                                  : QStringLiteral("the server closed");
+        pipe.to->disconnectFromHost();
+        close(id, why);
+        return;
+    }
+    if (pipe.from && pipe.from->bytesAvailable() > 0)
+        QTimer::singleShot(0, this, [this, id, direction] {
+            if (m_links.count(id))
+                read(*m_links.at(id), direction);
+        });
+}
+
+void WireTap::close(quint64 id, const QString &reason)
+{
+    const auto it = m_links.find(id);
+    if (it == m_links.end())
+        return;
+    std::unique_ptr<Link> link = std::move(it->second);
+    m_links.erase(it);
+    m_log->wireClosed(id, reason, WireObserver::nowUs());
+    for (QTcpSocket *socket : {link->client, link->server}) {
+        if (!socket)
+            continue;
+        socket->disconnect(this);
+        if (socket->state() != QAbstractSocket::UnconnectedState)
+            socket->disconnectFromHost(); // What is written still leaves, then the FIN.
+        if (socket->state() == QAbstractSocket::UnconnectedState) {
+            socket->deleteLater();
+        } else {
+            connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            QTimer::singleShot(30'000, socket, &QObject::deleteLater); // A peer that never reads.
+        }
+    }
+    Q_EMIT connectionClosed(id);
+}
+
+} // namespace Pushboard
