@@ -1,4 +1,5 @@
 #include "dashboardcommand.h"
+#include "inspectcommand.h"
 #include "servecommand.h"
 #include "tailcommand.h"
 
@@ -19,6 +20,8 @@ const char Usage[]
       "Commands:\n"
       "  serve   Serve this machine's metrics and published events (no window).\n"
       "  tail    Print the events of an SSE, WebSocket or polling stream as JSON lines.\n"
+      "  inspect Relay a port to any HTTP/SSE/WebSocket server; print every frame, export\n"
+      "          the session as JSON, HAR or pcapng.\n"
       "\n"
       "Run 'pushboard COMMAND --help' for a command's options.\n";
 
@@ -45,6 +48,10 @@ int main(int argc, char *argv[])
     if (command == QLatin1String("tail")) {
         QCoreApplication app(argc, argv);
         return Pushboard::Cli::runTail(QCoreApplication::arguments());
+    }
+    if (command == QLatin1String("inspect")) {
+        QCoreApplication app(argc, argv);
+        return Pushboard::Cli::runInspect(QCoreApplication::arguments());
     }
     if (command.isEmpty() || command.startsWith(QLatin1Char('-'))) {
         const bool display = qEnvironmentVariableIsSet("DISPLAY")

@@ -80,7 +80,7 @@ WireTap::~WireTap()
 {
     const auto ids = openConnections();
     for (const quint64 id : ids)
-        close(id, QStringLiteral("the relay stopped"));
+        close(id, QStringLiteral("the relay stopped"), Close::Abort);
 }
 
 bool WireTap::listen(const QHostAddress &address, quint16 port, const QUrl &upstream)
@@ -168,11 +168,7 @@ void WireTap::dropNow(quint64 connection)
         if (!m_links.count(id))
             continue;
         mark(id, QStringLiteral("dropped by the relay"));
-        Link &link = *m_links.at(id);
-        link.client->abort();
-        if (link.server)
-            link.server->abort();
-        close(id, QStringLiteral("dropped by the relay"));
+        close(id, QStringLiteral("dropped by the relay"), Close::Abort);
     }
 }
 
@@ -249,8 +245,7 @@ void WireTap::accept()
                         const QString why = QStringLiteral("the upstream could not be reached: ")
                             + l.server->errorString();
                         mark(id, why);
-                        l.client->abort();
-                        close(id, why);
+                        close(id, why, Close::Abort);
                     }
                 });
         }
@@ -335,10 +330,7 @@ void WireTap::pump(Link &link, int direction)
                 QStringLiteral("cut: %1 of %2 bytes forwarded, then closed")
                     .arg(half)
                     .arg(bytes.size()));
-            link.client->disconnectFromHost();
-            if (link.server)
-                link.server->abort();
-            close(id, QStringLiteral("cut mid-frame by the relay"));
+            close(id, QStringLiteral("cut mid-frame by the relay"), Close::Graceful);
             return;
         }
         pipe.to->write(bytes.first(n));
@@ -352,8 +344,7 @@ void WireTap::pump(Link &link, int direction)
         // The sender is gone and everything it sent is out: close the other side gently.
         const QString why = direction == ToServer ? QStringLiteral("the client closed")
                                                   : QStringLiteral("the server closed");
-        pipe.to->disconnectFromHost();
-        close(id, why);
+        close(id, why, Close::Graceful);
         return;
     }
     if (pipe.from && pipe.from->bytesAvailable() > 0)
@@ -363,7 +354,7 @@ void WireTap::pump(Link &link, int direction)
         });
 }
 
-void WireTap::close(quint64 id, const QString &reason)
+void WireTap::close(quint64 id, const QString &reason, Close how)
 {
     const auto it = m_links.find(id);
     if (it == m_links.end())
@@ -371,11 +362,17 @@ void WireTap::close(quint64 id, const QString &reason)
     std::unique_ptr<Link> link = std::move(it->second);
     m_links.erase(it);
     m_log->wireClosed(id, reason, WireObserver::nowUs());
+    // Signals first: closing one socket must not run this link's handlers any more.
+    for (QTcpSocket *socket : {link->client, link->server}) {
+        if (socket)
+            socket->disconnect(this);
+    }
     for (QTcpSocket *socket : {link->client, link->server}) {
         if (!socket)
             continue;
-        socket->disconnect(this);
-        if (socket->state() != QAbstractSocket::UnconnectedState)
+        if (how == Close::Abort)
+            socket->abort();
+        else if (socket->state() != QAbstractSocket::UnconnectedState)
             socket->disconnectFromHost(); // What is written still leaves, then the FIN.
         if (socket->state() == QAbstractSocket::UnconnectedState) {
             socket->deleteLater();

@@ -89,7 +89,11 @@ private:
     void accept();
     void read(Link &link, int direction);
     void pump(Link &link, int direction);
-    void close(quint64 id, const QString &reason);
+    enum class Close {
+        Graceful, ///< What was written still leaves, then a FIN.
+        Abort, ///< At once (a reset when bytes are unsent).
+    };
+    void close(quint64 id, const QString &reason, Close how);
     const Faults &faultsOf(const Link &link) const;
     void mark(quint64 connection, const QString &text);
 
