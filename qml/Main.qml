@@ -3,6 +3,7 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 import Pushboard.Client
+import Pushboard.Inspector
 
 // The dashboard: this machine's (or a remote server's) metrics, read over the chosen transport,
 // with the server's controls at hand.
@@ -16,6 +17,11 @@ ApplicationWindow {
     property string themeOverride: ""
     /// Why this window watches a server it did not start (its port or data directory was taken).
     property string notice: ""
+    /// Where the inspector writes its exports.
+    property string exportDirectory: "."
+    /// --inspect: open on the Inspector with its relay in front of the server, watched through it.
+    property bool inspectOnStart: false
+    property int inspectPort: 0
     /// The tiles' figures (DashboardSource.current): a JavaScript object keyed by figure name.
     readonly property var current: source.current
 
@@ -37,7 +43,13 @@ ApplicationWindow {
     palette.highlight: Theme.accent
     palette.placeholderText: Theme.muted
 
-    Component.onCompleted: Theme.forced = themeOverride
+    Component.onCompleted: {
+        Theme.forced = themeOverride;
+        if (inspectOnStart && inspector.start(serverUrl, inspectPort)) {
+            pages.currentIndex = 1;
+            inspectorPage.dashboardThroughRelay = true;
+        }
+    }
 
     DashboardSource {
         id: source
@@ -53,14 +65,32 @@ ApplicationWindow {
         url: source.url
     }
 
+    InspectorSession {
+        id: inspector
+        objectName: "inspector"
+    }
+
     header: ConnectionBar {
         source: source
         notice: window.notice
     }
 
-    RowLayout {
+    TabBar {
+        id: pages
+        objectName: "pages"
+        x: Theme.spacing
+        width: 360
+        TabButton { text: "Dashboard" }
+        TabButton { text: "Inspector" }
+    }
+
+    StackLayout {
         anchors.fill: parent
         anchors.margins: Theme.spacing
+        anchors.topMargin: pages.height + Theme.spacing / 2
+        currentIndex: pages.currentIndex
+
+    RowLayout {
         spacing: Theme.spacing
 
         ColumnLayout {
@@ -248,5 +278,15 @@ ApplicationWindow {
                       : ""
             }
         }
+    }
+
+    InspectorPage {
+        id: inspectorPage
+        objectName: "inspectorPage"
+        session: inspector
+        serverUrl: window.serverUrl
+        exportDirectory: window.exportDirectory
+        onDashboardThroughRelayChanged: source.url = dashboardThroughRelay ? inspector.relayUrl : window.serverUrl
+    }
     }
 }

@@ -64,9 +64,10 @@ void ControlClient::setToken(const QString &token)
 
 void ControlClient::open()
 {
-    m_retry.stop();
-    if (m_url.isEmpty())
+    if (m_url.isEmpty()) {
+        m_retry.stop();
         return;
+    }
     QUrl url(m_url);
     url.setScheme(
         url.scheme() == QLatin1String("https") ? QStringLiteral("wss") : QStringLiteral("ws"));
@@ -75,6 +76,9 @@ void ControlClient::open()
     if (!m_token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
     m_socket.abort();
+    // After the abort: closing the old socket says `disconnected`, which starts the retry; left
+    // running it would abort this new connection two seconds later, and the next, and so on.
+    m_retry.stop();
     m_socket.open(request);
 }
 

@@ -49,6 +49,10 @@ Q_SIGNALS:
     void stateChanged();
     void lastErrorChanged();
 
+public:
+    /// A reconnect is scheduled (the socket closed and the retry timer runs).
+    [[nodiscard]] bool isRetryPending() const { return m_retry.isActive(); }
+
 private:
     void open();
 

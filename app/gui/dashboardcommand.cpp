@@ -7,6 +7,7 @@
 #include "unixsignals.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QQmlApplicationEngine>
 #include <QQuickWindow>
 #include <QScreen>
@@ -16,6 +17,7 @@
 #include <cstdio>
 
 Q_IMPORT_QML_PLUGIN(Pushboard_ClientPlugin)
+Q_IMPORT_QML_PLUGIN(Pushboard_InspectorPlugin)
 Q_IMPORT_QML_PLUGIN(Pushboard_UiPlugin)
 
 namespace Pushboard::Gui {
@@ -37,6 +39,12 @@ int runDashboard(const QStringList &arguments)
             QStringLiteral("T")},
         {QStringLiteral("theme"), QStringLiteral("light or dark (default: the system's)."),
             QStringLiteral("THEME")},
+        {QStringLiteral("inspect"),
+            QStringLiteral("Open on the Inspector, its relay in front of the server and the "
+                           "dashboard watching through it.")},
+        {QStringLiteral("inspect-port"),
+            QStringLiteral("The relay's port for --inspect (default: any free one)."),
+            QStringLiteral("PORT"), QStringLiteral("0")},
     });
     if (!parser.parse(arguments)) {
         Cli::printLine(
@@ -61,6 +69,14 @@ int runDashboard(const QStringList &arguments)
         Cli::printLine(stderr,
             QStringLiteral("pushboard: --transport takes sse, ws, poll or longpoll, not '%1'")
                 .arg(transport));
+        return 2;
+    }
+
+    bool portOk = false;
+    const uint inspectPort = parser.value(QStringLiteral("inspect-port")).toUInt(&portOk);
+    if (!portOk || inspectPort > 65535) {
+        Cli::printLine(
+            stderr, QStringLiteral("pushboard: --inspect-port takes a port from 0 to 65535"));
         return 2;
     }
 
@@ -111,6 +127,7 @@ int runDashboard(const QStringList &arguments)
     QQmlApplicationEngine engine;
     engine.setInitialProperties({
         {QStringLiteral("serverUrl"), url},
+        {QStringLiteral("exportDirectory"), QDir::homePath()},
         {QStringLiteral("token"), config->token},
         {QStringLiteral("transport"),
             transport.isEmpty()
@@ -120,6 +137,8 @@ int runDashboard(const QStringList &arguments)
             settings.value(QStringLiteral("windowMinutes"), 5).toInt()},
         {QStringLiteral("themeOverride"), parser.value(QStringLiteral("theme"))},
         {QStringLiteral("notice"), notice},
+        {QStringLiteral("inspectOnStart"), parser.isSet(QStringLiteral("inspect"))},
+        {QStringLiteral("inspectPort"), int(inspectPort)},
     });
     engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Pushboard/Ui/Main.qml")));
     if (engine.rootObjects().isEmpty()) {

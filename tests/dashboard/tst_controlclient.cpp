@@ -68,6 +68,22 @@ private Q_SLOTS:
         QTRY_VERIFY(client.isConnected());
     }
 
+    void reopeningDoesNotLoop()
+    {
+        // Found with the inspector: a second open() (a new URL or token) aborted the connected
+        // socket, whose `disconnected` armed the retry, which aborted the new one 2 s later,
+        // and so on for ever.
+        ControlClient client;
+        client.setUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server->port()));
+        QTRY_VERIFY(client.isConnected());
+        client.setUrl(QStringLiteral("http://localhost:%1").arg(m_server->port()));
+        QTRY_VERIFY(client.isConnected());
+        QVERIFY(!client.isRetryPending());
+        client.setToken(QStringLiteral("unused"));
+        QTRY_VERIFY(client.isConnected());
+        QVERIFY(!client.isRetryPending());
+    }
+
     void reconnectsWhenTheServerComesBack()
     {
         ControlClient client;

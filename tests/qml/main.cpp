@@ -11,6 +11,7 @@
 #include <QtQuickTest/quicktest.h>
 
 Q_IMPORT_QML_PLUGIN(Pushboard_ClientPlugin)
+Q_IMPORT_QML_PLUGIN(Pushboard_InspectorPlugin)
 Q_IMPORT_QML_PLUGIN(Pushboard_UiPlugin)
 
 namespace {
