@@ -13,6 +13,8 @@ Item {
     required property InspectorSession session
     /// The dashboard's server: the relay's upstream unless the user types another.
     required property string serverUrl
+    /// The server's token, if it needs one (for watching its own connections).
+    property string token: ""
     /// True while the dashboard's own stream goes through the relay.
     property bool dashboardThroughRelay: false
     /// Where exports go (a directory).
@@ -51,7 +53,7 @@ Item {
                         objectName: "upstreamField"
                         Layout.preferredWidth: 240
                         text: page.serverUrl
-                        enabled: !page.session.listening
+                        enabled: !page.session.listening && !page.session.watchingServer
                         selectByMouse: true
                     }
                     Label { text: "on port"; color: Theme.muted }
@@ -75,11 +77,24 @@ Item {
                             }
                         }
                     }
+                    Button {
+                        objectName: "watchServerButton"
+                        text: page.session.watchingServer ? "Stop watching" : "Watch the server's connections"
+                        onClicked: {
+                            if (page.session.watchingServer) {
+                                page.session.stop();
+                            } else {
+                                page.dashboardThroughRelay = false;
+                                page.session.watchServer(upstreamField.text, page.token);
+                            }
+                        }
+                    }
                     Label {
                         text: page.session.listening ? "clients connect to " + page.session.relayUrl
-                                                     : page.session.errorString
-                        color: page.session.listening ? Theme.ok : Theme.bad
-                        font.bold: page.session.listening
+                            : page.session.watchingServer ? "capturing every connection of " + upstreamField.text
+                            : page.session.errorString
+                        color: page.session.listening || page.session.watchingServer ? Theme.ok : Theme.bad
+                        font.bold: page.session.listening || page.session.watchingServer
                     }
                     CheckBox {
                         objectName: "throughRelay"

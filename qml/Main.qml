@@ -285,6 +285,7 @@ ApplicationWindow {
         objectName: "inspectorPage"
         session: inspector
         serverUrl: window.serverUrl
+        token: window.token
         exportDirectory: window.exportDirectory
         onDashboardThroughRelayChanged: source.url = dashboardThroughRelay ? inspector.relayUrl : window.serverUrl
     }

@@ -8,6 +8,7 @@ namespace Pushboard {
 
 InspectorSession::InspectorSession(QObject *parent)
     : QObject(parent)
+    , m_server(&m_log)
     , m_frames(&m_log)
     , m_connections(&m_log)
     , m_timeline(&m_log)
@@ -16,6 +17,11 @@ InspectorSession::InspectorSession(QObject *parent)
     m_statsTimer.setInterval(500);
     connect(&m_statsTimer, &QTimer::timeout, this, &InspectorSession::statsChanged);
     m_statsTimer.start();
+    connect(&m_server, &ServerCapture::stateChanged, this, [this] {
+        if (!m_server.isRunning() && !m_server.errorString().isEmpty())
+            setError(m_server.errorString());
+        Q_EMIT listeningChanged();
+    });
 }
 
 InspectorSession::~InspectorSession()
@@ -25,7 +31,10 @@ InspectorSession::~InspectorSession()
 
 bool InspectorSession::start(const QUrl &upstream, int port)
 {
+    const bool wasWatchingServer = m_server.isRunning();
     stop();
+    if (wasWatchingServer)
+        m_log.clear(); // Another source: start afresh.
     auto tap = std::make_unique<WireTap>(&m_log);
     if (port < 0 || port > 65535
         || !tap->listen(QHostAddress::LocalHost, quint16(port), upstream)) {
@@ -40,8 +49,17 @@ bool InspectorSession::start(const QUrl &upstream, int port)
     return true;
 }
 
+void InspectorSession::watchServer(const QString &serverUrl, const QString &token)
+{
+    stop();
+    m_log.clear();
+    setError({});
+    m_server.start(QUrl(serverUrl), token);
+}
+
 void InspectorSession::stop()
 {
+    m_server.stop();
     if (!m_tap)
         return;
     m_tap.reset();

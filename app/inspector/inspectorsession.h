@@ -3,6 +3,7 @@
 #include "connectionlistmodel.h"
 #include "framelistmodel.h"
 #include "itemdetail.h"
+#include "servercapture.h"
 #include "timelinemodel.h"
 #include "wire/capturelog.h"
 #include "wiretap.h"
@@ -25,6 +26,8 @@ class InspectorSession : public QObject
     Q_PROPERTY(QString relayUrl READ relayUrlText NOTIFY listeningChanged)
     Q_PROPERTY(QString upstream READ upstreamText NOTIFY listeningChanged)
     Q_PROPERTY(QString errorString READ errorString NOTIFY errorStringChanged)
+    /// The server's own connections are being watched (watchServer()).
+    Q_PROPERTY(bool watchingServer READ isWatchingServer NOTIFY listeningChanged)
     Q_PROPERTY(int latencyMs READ latencyMs WRITE setLatencyMs NOTIFY faultsChanged)
     Q_PROPERTY(double bytesPerSecond READ bytesPerSecondValue WRITE setBytesPerSecondValue NOTIFY
             faultsChanged)
@@ -48,6 +51,10 @@ public:
     /// Starts the relay on 127.0.0.1:`port` (0: any free one) in front of `upstream`.
     Q_INVOKABLE bool start(const QUrl &upstream, int port = 0);
     Q_INVOKABLE void stop();
+    /// Watches the connections a Pushboard server holds, captured by the server itself
+    /// (instead of the relay; the log starts empty).
+    Q_INVOKABLE void watchServer(const QString &serverUrl, const QString &token = {});
+    [[nodiscard]] bool isWatchingServer() const { return m_server.isRunning(); }
     /// Closes a connection (0: all) at once.
     Q_INVOKABLE void dropNow(int connection = 0);
     /// The server's next bytes on a connection (0: each) go only half, then it is closed.
@@ -97,6 +104,7 @@ private:
 
     CaptureLog m_log; // First: the tap and the models use it.
     std::unique_ptr<WireTap> m_tap;
+    ServerCapture m_server;
     WireTap::Faults m_faults;
     FrameListModel m_frames;
     ConnectionListModel m_connections;

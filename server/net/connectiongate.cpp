@@ -1,6 +1,7 @@
 #include "connectiongate.h"
 
 #include "httpreply.h"
+#include "wirecapture.h"
 
 #include <QDeadlineTimer>
 #include <QLoggingCategory>
@@ -39,6 +40,8 @@ void ConnectionGate::incomingConnection(qintptr socketDescriptor)
         delete socket;
         return;
     }
+    if (m_settings.capture)
+        m_settings.capture->attach(socket);
     if (connectionCount() >= m_limits.maxConnections) {
         ++m_refused;
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
@@ -74,7 +77,8 @@ void ConnectionGate::refuse(QTcpSocket *socket, int status, const QString &reaso
         ++m_rejected;
     disconnect(socket, &QTcpSocket::readyRead, nullptr, nullptr);
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater, Qt::UniqueConnection);
-    HttpConnection::refuseSocket(socket, status, reason, m_limits.headTimeoutMs, extraHeaders);
+    HttpConnection::refuseSocket(
+        socket, status, reason, m_limits.headTimeoutMs, extraHeaders, m_settings.capture);
 }
 
 void ConnectionGate::closeAll()

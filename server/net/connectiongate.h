@@ -45,6 +45,9 @@ public:
     /// Which Host names requests may give (default: loopback names and addresses, and the
     /// address each connection arrived at).
     void setHostCheck(const HostCheck &check) { m_settings.hostCheck = check; }
+    /// Where every connection's bytes are reported for the inspector (ServerHost's).
+    void setWireCapture(WireCapture *capture) { m_settings.capture = capture; }
+    [[nodiscard]] WireCapture *wireCapture() const { return m_settings.capture; }
     [[nodiscard]] const Limits &limits() const { return m_limits; }
     /// Who answers complete requests (HttpApi::handle()).
     void setRequestHandler(HttpConnection::RequestHandler handler)

@@ -7,6 +7,7 @@
 #include "protocol/httprequestparser.h"
 #include "protocol/wsframe.h"
 #include "protocol/wshandshake.h"
+#include "wirecapture.h"
 #include "wssession.h"
 
 #include <QDeadlineTimer>
@@ -112,12 +113,16 @@ void ControlChannel::handleUpgrade(QTcpSocket *socket, const HttpRequest &reques
     }
     const QByteArray accept = webSocketAccept(key);
     // No subprotocol and no extension is selected (permessage-deflate offers are declined).
-    socket->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
-                  "Upgrade\r\nSec-WebSocket-Accept: "
-        + accept + "\r\n\r\n");
+    const QByteArray switching = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                                 "Connection: Upgrade\r\nSec-WebSocket-Accept: "
+        + accept + "\r\n\r\n";
+    socket->write(switching);
+    WireCapture *capture = gate->wireCapture();
+    if (capture)
+        capture->wrote(WireCapture::idOf(socket), switching);
     disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
 
-    auto *session = new WsSession(socket, buffered, MaxMessageBytes, this);
+    auto *session = new WsSession(socket, buffered, MaxMessageBytes, capture, this);
     auto client = std::make_unique<Client>();
     Client *raw = client.get();
     raw->session = session;

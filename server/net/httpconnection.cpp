@@ -1,6 +1,7 @@
 #include "httpconnection.h"
 
 #include "httpreply.h"
+#include "wirecapture.h"
 
 #include <QDeadlineTimer>
 #include <QJsonDocument>
@@ -31,6 +32,7 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const Settings *settings,
     , m_parser(settings->limits)
     , m_onRequest(std::move(onRequest))
     , m_onUpgrade(std::move(onUpgrade))
+    , m_wireId(WireCapture::idOf(socket))
     , m_headDeadline(nowMs() + settings->headTimeoutMs)
 {
     const HttpRequestParser::Limits &limits = settings->limits;
@@ -40,6 +42,8 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const Settings *settings,
     socket->setReadBufferSize(limits.maxHeadBytes + limits.maxBodyBytes);
     connect(socket, &QTcpSocket::readyRead, this, &HttpConnection::readMore);
     connect(socket, &QTcpSocket::disconnected, this, [this] {
+        if (m_settings->capture && !m_handedOver)
+            m_settings->capture->closed(m_wireId, QStringLiteral("closed"));
         m_ended = true;
         Q_EMIT finished();
         deleteLater();
@@ -61,10 +65,12 @@ void HttpConnection::readMore()
             return;
         }
         if (m_parser.takeContinueRequest())
-            m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+            write("HTTP/1.1 100 Continue\r\n\r\n");
         const QByteArray bytes = m_socket->read(ReadChunk);
         if (bytes.isEmpty())
             return;
+        if (m_settings->capture)
+            m_settings->capture->read(m_wireId, bytes);
         m_parser.feed(bytes);
         m_idleDeadline = 0;
         if (m_headDeadline == 0 && m_parser.isInHead())
@@ -94,7 +100,10 @@ void HttpConnection::dispatch(HttpRequest &&request)
         }
         // From here the connection speaks WebSocket: hand it over with what followed the request.
         QTcpSocket *socket = m_socket;
-        const QByteArray buffered = m_parser.takeBuffered() + socket->readAll();
+        const QByteArray unread = socket->readAll();
+        if (m_settings->capture)
+            m_settings->capture->read(m_wireId, unread);
+        const QByteArray buffered = m_parser.takeBuffered() + unread;
         socket->disconnect(this);
         socket->setParent(nullptr);
         socket->setReadBufferSize(0);
@@ -121,7 +130,7 @@ void HttpConnection::respond(const QByteArray &bytes)
 {
     if (!m_socket || m_ended || !m_busy)
         return;
-    m_socket->write(bytes);
+    write(bytes);
     m_busy = false;
     if (!m_keepAlive) {
         close();
@@ -144,11 +153,12 @@ void HttpConnection::refuse(int status, const QString &reason)
     m_idleDeadline = 0;
     disconnect(m_socket, &QTcpSocket::readyRead, this, nullptr);
     Q_EMIT refused(status);
-    refuseSocket(m_socket, status, reason, m_settings->headTimeoutMs);
+    refuseSocket(m_socket, status, reason, m_settings->headTimeoutMs, {}, m_settings->capture);
 }
 
 void HttpConnection::refuseSocket(QTcpSocket *socket, int status, const QString &reason,
-    int lingerMs, const QList<std::pair<QByteArray, QByteArray>> &extraHeaders)
+    int lingerMs, const QList<std::pair<QByteArray, QByteArray>> &extraHeaders,
+    WireCapture *capture)
 {
     QByteArray headers;
     for (const auto &[name, value] : extraHeaders)
@@ -156,9 +166,17 @@ void HttpConnection::refuseSocket(QTcpSocket *socket, int status, const QString 
     const QByteArray body = QJsonDocument(
         QJsonObject {{QStringLiteral("error"),
             reason}}).toJson(QJsonDocument::Compact);
-    socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + HttpReply::reasonPhrase(status)
-        + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
-        + "\r\n" + headers + "Connection: close\r\n\r\n" + body);
+    const QByteArray answer = "HTTP/1.1 " + QByteArray::number(status) + ' '
+        + HttpReply::reasonPhrase(status) + "\r\nContent-Type: application/json\r\nContent-Length: "
+        + QByteArray::number(body.size()) + "\r\n" + headers + "Connection: close\r\n\r\n" + body;
+    socket->write(answer);
+    if (capture) {
+        const quint64 id = WireCapture::idOf(socket);
+        capture->wrote(id, answer);
+        connect(socket, &QTcpSocket::disconnected, capture, [capture, id, status] {
+            capture->closed(id, QStringLiteral("refused with %1").arg(status));
+        });
+    }
     connect(socket, &QTcpSocket::readyRead, socket,
         [socket] { socket->skip(socket->bytesAvailable()); });
     socket->skip(socket->bytesAvailable());
@@ -166,8 +184,16 @@ void HttpConnection::refuseSocket(QTcpSocket *socket, int status, const QString 
     QTimer::singleShot(lingerMs, socket, &QTcpSocket::abort);
 }
 
+void HttpConnection::write(const QByteArray &bytes)
+{
+    m_socket->write(bytes);
+    if (m_settings->capture)
+        m_settings->capture->wrote(m_wireId, bytes);
+}
+
 void HttpConnection::endHttp()
 {
+    m_handedOver = true;
     m_ended = true;
     m_busy = false;
     m_headDeadline = 0;

@@ -11,6 +11,8 @@
 
 namespace Pushboard {
 
+class WireCapture;
+
 class HttpReply;
 
 /// One client connection speaking HTTP/1.x (RFC 9112), from accept until it closes or is handed
@@ -45,6 +47,7 @@ public:
         int headTimeoutMs = 10 * 1000; ///< From accept, or a head's first byte, to its end.
         int idleTimeoutMs = 75 * 1000; ///< From an answer to the next request's first byte.
         HostCheck hostCheck;
+        WireCapture *capture = nullptr; ///< Where bytes are reported for the inspector.
     };
 
     /// Takes ownership of `socket`; `settings` must outlive the connection.
@@ -74,7 +77,8 @@ public:
     /// that closing does not reset the connection before the client has read the answer), and a
     /// peer that does not read it within `lingerMs` is cut.
     static void refuseSocket(QTcpSocket *socket, int status, const QString &reason, int lingerMs,
-        const QList<std::pair<QByteArray, QByteArray>> &extraHeaders = {});
+        const QList<std::pair<QByteArray, QByteArray>> &extraHeaders = {},
+        WireCapture *capture = nullptr);
     /// The connection now carries something else (a stream): stop reading it as HTTP.
     void endHttp();
     /// Sends what is queued and closes (shutdown).
@@ -92,7 +96,11 @@ private:
     void dispatch(HttpRequest &&request);
 
     QPointer<QTcpSocket> m_socket;
+    /// Writes to the socket and reports the bytes to the capture.
+    void write(const QByteArray &bytes);
+
     const Settings *m_settings;
+    quint64 m_wireId = 0; ///< WireCapture's id for this connection.
     HttpRequestParser m_parser;
     RequestHandler m_onRequest;
     UpgradeHandler m_onUpgrade;
@@ -102,6 +110,7 @@ private:
     bool m_keepAlive = true;
     bool m_http10 = false; ///< The current request is HTTP/1.0.
     bool m_ended = false; ///< Refused, closing, or taken over: no more HTTP.
+    bool m_handedOver = false; ///< A stream owns the connection now (it reports its close).
 };
 
 } // namespace Pushboard

@@ -7,12 +7,14 @@
 #include "faultstate.h"
 #include "filelimit.h"
 #include "httpapi.h"
+#include "inspectapi.h"
 #include "metricsource.h"
 #include "pollservice.h"
 #include "prometheusmetrics.h"
 #include "samplingscheduler.h"
 #include "servercontrols.h"
 #include "ssepublisher.h"
+#include "wirecapture.h"
 
 #include <QDir>
 #include <QFile>
@@ -151,6 +153,9 @@ bool ServerHost::start(const ServerConfig &config)
 
     m_gate = new ConnectionGate();
     m_gate->setLimits(config.limits);
+    m_capture = std::make_unique<WireCapture>();
+    m_inspect = std::make_unique<InspectApi>(m_capture.get());
+    m_gate->setWireCapture(m_capture.get());
     m_gate->setHostCheck(HostCheck(address, config.allowedHosts));
     m_gate->setDetachedConnectionCount(
         [this] { return int(m_sse->streams().size()) + m_channel->clientCount(); });
@@ -173,6 +178,7 @@ bool ServerHost::start(const ServerConfig &config)
         return fail(reason);
     }
 
+    m_sse->setWireCapture(m_capture.get());
     m_sse->setRetryMs(config.retryMs);
     m_sse->setQueueLimit(config.sseQueueLimit);
     m_sse->setKeepalive(config.keepaliveS);
@@ -254,6 +260,14 @@ void ServerHost::addRoutes()
             reply.send(HttpReply::StatusCode::Ok, connections(), "application/json",
                 {{"Cache-Control", "no-store"}});
         });
+    http.addRoute("GET", QStringLiteral("/api/inspect"),
+        [this](const Request &, HttpReply &&reply) { m_inspect->state(std::move(reply)); });
+    http.addRoute(
+        "POST", QStringLiteral("/api/inspect"), [this](const Request &request, HttpReply &&reply) {
+            m_inspect->control(request, std::move(reply));
+        });
+    http.addRoute("GET", QStringLiteral("/api/inspect/stream"),
+        [this](const Request &, HttpReply &&reply) { m_inspect->stream(std::move(reply)); });
     http.addRoute("GET", QStringLiteral("/metrics"), [this](const Request &, HttpReply &&reply) {
         reply.send(HttpReply::StatusCode::Ok, metrics(), PrometheusMetrics::ContentType);
     });

@@ -19,6 +19,8 @@ class FaultState;
 class ServerControls;
 class EventStore;
 class HttpApi;
+class InspectApi;
+class WireCapture;
 class MetricSource;
 class PollService;
 class SamplingScheduler;
@@ -44,6 +46,8 @@ public:
     void stop();
 
     [[nodiscard]] QString errorString() const { return m_error; }
+    /// The inspector's capture points (null until started).
+    [[nodiscard]] WireCapture *wireCapture() const { return m_capture.get(); }
 
     /// Why the last start() failed.
     enum class Failure {
@@ -93,6 +97,8 @@ private:
     Auth m_auth;
     Cors m_cors;
     quint64 m_eventsPublished = 0;
+    std::unique_ptr<WireCapture> m_capture; ///< The inspector's capture points (off until watched).
+    std::unique_ptr<InspectApi> m_inspect;
     std::unique_ptr<HttpApi> m_http;
     ConnectionGate *m_gate = nullptr; ///< Owned by m_http once bound.
 };

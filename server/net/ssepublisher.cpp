@@ -76,6 +76,7 @@ void SsePublisher::handle(const HttpRequest &request, HttpReply &&reply)
 
     auto *stream
         = new SseStream(std::move(reply), m_store, *topics, resume, m_queueLimit, &m_stats, this);
+    stream->setWireCapture(m_capture);
     m_streams.append(stream);
     if (topics->isEmpty())
         m_everyTopic.append(stream);

@@ -14,6 +14,7 @@ namespace Pushboard {
 class EventStore;
 class FaultState;
 class SseStream;
+class WireCapture;
 
 /// Serves `GET /events` (docs/protocol.md, "Server-Sent Events"): validates the request, starts an
 /// SseStream with the right preamble (retry, then gap or reset for a resume), and fans every
@@ -46,7 +47,11 @@ public:
     /// Drops every stream at once, as a broken network would; returns how many.
     int dropAll();
 
+    /// Where the streams report their bytes for the inspector.
+    void setWireCapture(WireCapture *capture) { m_capture = capture; }
+
 private:
+    WireCapture *m_capture = nullptr;
     void publish(const EventList &events);
     void sendKeepalive();
 

@@ -3,6 +3,7 @@
 #include "eventstore.h"
 #include "protocol/sseencoder.h"
 #include "streamsocket.h"
+#include "wirecapture.h"
 
 #include <QLoggingCategory>
 #include <QTcpSocket>
@@ -45,6 +46,9 @@ void SseStream::start(const QByteArray &preamble)
     // Every write is a whole event: send it now rather than wait for the previous one's ACK.
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_reply.reset();
+    m_wireId = WireCapture::idOf(socket);
+    if (m_capture)
+        m_capture->setTransport(m_wireId, QStringLiteral("sse"));
     m_socket = StreamSocket::takeOver(socket);
     if (!m_socket) {
         finish(false);
@@ -68,6 +72,8 @@ void SseStream::write(const QByteArray &bytes, qsizetype uncounted)
 {
     if (m_closed || !m_socket)
         return;
+    if (m_capture)
+        m_capture->wrote(m_wireId, bytes);
     if (!m_socket->write(bytes))
         return; // disconnected() has closed this stream.
     m_bytesSent += quint64(bytes.size() - uncounted);
@@ -146,6 +152,9 @@ void SseStream::finish(bool slow)
         return;
     m_closed = true;
     m_replaying = false;
+    if (m_capture)
+        m_capture->closed(m_wireId,
+            slow ? QStringLiteral("dropped: too slow a reader") : QStringLiteral("closed"));
     Q_EMIT closed(slow);
     deleteLater();
 }

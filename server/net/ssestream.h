@@ -13,6 +13,8 @@
 
 namespace Pushboard {
 
+class WireCapture;
+
 class EventStore;
 class StreamSocket;
 
@@ -34,6 +36,9 @@ public:
         std::optional<quint64> replayAfter, qint64 queueLimit, TransportStats *stats,
         QObject *parent = nullptr);
     ~SseStream() override;
+
+    /// Reports this stream's bytes to `capture` (set before start()).
+    void setWireCapture(WireCapture *capture) { m_capture = capture; }
 
     /// Writes status line, headers and `preamble` (retry, gap or reset), then starts the replay.
     void start(const QByteArray &preamble);
@@ -66,6 +71,8 @@ private:
 
     std::optional<HttpReply> m_reply; ///< Until start() has taken the connection over.
     std::unique_ptr<StreamSocket> m_socket;
+    WireCapture *m_capture = nullptr;
+    quint64 m_wireId = 0;
     const EventStore *m_store;
     QStringList m_topics;
     quint64 m_cursor = 0; ///< Newest id this subscriber has been given (or skipped by filter).

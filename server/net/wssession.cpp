@@ -1,6 +1,7 @@
 #include "wssession.h"
 
 #include "directwrite.h"
+#include "wirecapture.h"
 
 #include <QLoggingCategory>
 
@@ -10,20 +11,28 @@ namespace Pushboard {
 
 using Kind = WsReader::Item::Kind;
 
-WsSession::WsSession(
-    QTcpSocket *socket, const QByteArray &buffered, qint64 maxMessageBytes, QObject *parent)
+WsSession::WsSession(QTcpSocket *socket, const QByteArray &buffered, qint64 maxMessageBytes,
+    WireCapture *capture, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
     , m_peer(
           socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort()))
     , m_reader(maxMessageBytes)
+    , m_capture(capture)
+    , m_wireId(WireCapture::idOf(socket))
 {
+    if (m_capture)
+        m_capture->setTransport(m_wireId, QStringLiteral("ws"));
     socket->setParent(this);
     m_closeTimer.setSingleShot(true);
     connect(&m_closeTimer, &QTimer::timeout, this, &WsSession::abort);
     connect(socket, &QTcpSocket::readyRead, this, &WsSession::onReadyRead);
     connect(socket, &QTcpSocket::bytesWritten, this, [this] { Q_EMIT bytesWritten(); });
     connect(socket, &QTcpSocket::disconnected, this, [this] {
+        if (m_capture)
+            m_capture->closed(m_wireId,
+                m_closeReceived ? QStringLiteral("closed after the client's Close")
+                                : QStringLiteral("closed"));
         m_closeTimer.stop();
         Q_EMIT disconnected();
     });
@@ -38,7 +47,10 @@ void WsSession::onReadyRead()
 {
     if (!m_socket)
         return;
-    m_reader.feed(m_socket->readAll());
+    const QByteArray bytes = m_socket->readAll();
+    if (m_capture)
+        m_capture->read(m_wireId, bytes);
+    m_reader.feed(bytes);
     QPointer<WsSession> self(this);
     while (self && m_socket) {
         std::optional<WsReader::Item> item = m_reader.next();
@@ -57,7 +69,7 @@ void WsSession::onReadyRead()
         case Kind::Ping:
             // 5.5.3: a Pong with the same payload, unless we are closing.
             if (!m_closeSent)
-                writeDirect(m_socket, WsFrame::serverFrame(WsFrame::Pong, item->payload));
+                writeFrame(WsFrame::serverFrame(WsFrame::Pong, item->payload));
             break;
         case Kind::Pong:
             break; // heard() above is what a pong is for: the peer is alive.
@@ -85,8 +97,7 @@ void WsSession::onReadyRead()
 void WsSession::sendClose(quint16 code, const QString &reason)
 {
     m_closeSent = true;
-    writeDirect(
-        m_socket, WsFrame::serverFrame(WsFrame::Close, WsFrame::closePayload(code, reason)));
+    writeFrame(WsFrame::serverFrame(WsFrame::Close, WsFrame::closePayload(code, reason)));
 }
 
 bool WsSession::sendFrame(const QByteArray &frame)
@@ -95,6 +106,13 @@ bool WsSession::sendFrame(const QByteArray &frame)
         return false;
     if (m_closeSent)
         return true; // Nothing after our Close; the connection ends soon.
+    return writeFrame(frame);
+}
+
+bool WsSession::writeFrame(const QByteArray &frame)
+{
+    if (m_capture)
+        m_capture->wrote(m_wireId, frame);
     return writeDirect(m_socket, frame);
 }
 

@@ -9,6 +9,8 @@
 
 namespace Pushboard {
 
+class WireCapture;
+
 /// The server side of one WebSocket connection after its opening handshake: reads client frames
 /// with WsReader (every RFC 6455 rule a server can check), answers pings, runs the closing
 /// handshake in both directions, and writes the frames the channel builds straight to the kernel
@@ -23,7 +25,7 @@ public:
 
     /// Takes ownership of `socket`; `buffered` are bytes already read after the handshake.
     WsSession(QTcpSocket *socket, const QByteArray &buffered, qint64 maxMessageBytes,
-        QObject *parent = nullptr);
+        WireCapture *capture, QObject *parent = nullptr);
     ~WsSession() override;
 
     /// Writes a complete frame (built with WsFrame). False when the connection is broken; after
@@ -56,6 +58,10 @@ private:
     QPointer<QTcpSocket> m_socket;
     QString m_peer;
     WsReader m_reader;
+    WireCapture *m_capture; ///< May be null.
+    quint64 m_wireId;
+    /// Writes a frame and reports it to the capture.
+    bool writeFrame(const QByteArray &frame);
     QTimer m_closeTimer;
     bool m_closeSent = false;
     bool m_closeReceived = false;

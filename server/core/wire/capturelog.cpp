@@ -66,6 +66,22 @@ void CaptureLog::wireOpened(quint64 connection, const WireEndpoints &endpoints, 
     Q_EMIT marksAdded();
 }
 
+void CaptureLog::wireJoined(quint64 connection, const WireEndpoints &endpoints,
+    WireConversation::Transport transport, qint64 timeUs)
+{
+    const bool known = m_entries.count(connection) > 0;
+    wireOpened(connection, endpoints, timeUs);
+    if (known)
+        return;
+    Entry &e = *m_entries.at(connection);
+    e.decoder.joinMidStream(transport);
+    e.info.transport = transport;
+    mark(connection,
+        QStringLiteral("capture joined mid-stream (%1)")
+            .arg(WireConversation::transportName(transport)),
+        timeUs);
+}
+
 void CaptureLog::wireBytes(
     quint64 connection, WireDirection direction, QByteArrayView bytes, qint64 timeUs)
 {

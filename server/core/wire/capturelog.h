@@ -76,6 +76,10 @@ public:
     void wireBytes(
         quint64 connection, WireDirection direction, QByteArrayView bytes, qint64 timeUs) override;
     void wireClosed(quint64 connection, const QString &reason, qint64 timeUs) override;
+    /// A connection first seen in the middle of its life (server capture switched on late): its
+    /// bytes are decoded from that point as `transport` (sse or ws; others as HTTP).
+    void wireJoined(quint64 connection, const WireEndpoints &endpoints,
+        WireConversation::Transport transport, qint64 timeUs);
     /// Puts a fault (or any note) on a connection's timeline.
     void mark(quint64 connection, const QString &text, qint64 timeUs);
 

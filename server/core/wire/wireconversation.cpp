@@ -94,6 +94,19 @@ QList<WireItem> WireConversation::feed(WireDirection direction, QByteArrayView b
     return out;
 }
 
+void WireConversation::joinMidStream(Transport transport)
+{
+    m_transport = transport;
+    if (transport == Transport::WebSocket) {
+        startWebSocket(HttpHead());
+    } else if (transport == Transport::Sse) {
+        HttpHead head;
+        head.isRequest = false;
+        head.headers.append(std::pair<QByteArray, QByteArray>("Content-Type", "text/event-stream"));
+        startBody(*m_toClient, head, true); // Framed by the close, as Pushboard's streams are.
+    }
+}
+
 QList<WireItem> WireConversation::finish(qint64 timeUs)
 {
     QList<WireItem> out;

@@ -45,6 +45,10 @@ public:
 
     /// Decodes the next bytes of one direction; returns the items they completed.
     QList<WireItem> feed(WireDirection direction, QByteArrayView bytes, qint64 timeUs);
+    /// Starts decoding in the middle of a connection's life, after its HTTP head (capture
+    /// switched on while it was open): an SSE body from the server, or WebSocket frames both
+    /// ways. Call before any feed().
+    void joinMidStream(Transport transport);
     /// The connection ended: a body delimited by the close, or an SSE block never ended.
     QList<WireItem> finish(qint64 timeUs);
 
