@@ -32,9 +32,9 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const Settings *settings,
     , m_parser(settings->limits)
     , m_onRequest(std::move(onRequest))
     , m_onUpgrade(std::move(onUpgrade))
-    , m_wireId(WireCapture::idOf(socket))
     , m_headDeadline(nowMs() + settings->headTimeoutMs)
 {
+    m_wireId = WireCapture::idOf(socket);
     const HttpRequestParser::Limits &limits = settings->limits;
     socket->setParent(this);
     // While an answer is pending nothing is parsed: bound what Qt reads ahead meanwhile (the
