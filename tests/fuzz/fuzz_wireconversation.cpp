@@ -1,10 +1,10 @@
 // Arbitrary bytes as one connection seen by the inspector: no crash, no item over the raw cap,
-// and the same items whatever the split (where decoding stops may cut a read differently, so
-// the bytes shown raw after a malformed point are only checked against the input's size). The first
-// byte picks a preamble that brings the decoder to the state worth fuzzing (none: HTTP both ways;
-// an SSE response, chunked or not; a WebSocket after its handshake, with or without
-// permessage-deflate) and the read size; the rest is split between the directions at every 0xff
-// byte (even parts to the server).
+// and the same items whatever the split (where decoding stops may cut a read differently, so the
+// bytes shown raw after a malformed point are only checked against the input's size).
+// The first byte picks a preamble that brings the decoder to the state worth fuzzing (none: HTTP
+// both ways; an SSE response, chunked or not; a WebSocket after its handshake, with or without
+// permessage-deflate; joined mid-stream as SSE or WebSocket, as server capture does) and the
+// read size; the rest is split between the directions at every 0xff byte.
 #include "wire/wireconversation.h"
 
 #include <cstdint>
@@ -14,7 +14,8 @@ using namespace Pushboard;
 
 namespace {
 
-QStringList run(const QList<std::pair<WireDirection, QByteArray>> &parts, qsizetype chunk)
+QStringList run(const QList<std::pair<WireDirection, QByteArray>> &parts, qsizetype chunk,
+    WireConversation::Transport joined)
 {
     WireConversation::Limits limits;
     limits.maxHeadBytes = 4096;
@@ -22,6 +23,8 @@ QStringList run(const QList<std::pair<WireDirection, QByteArray>> &parts, qsizet
     limits.maxSseBlock = 1 << 16;
     limits.maxRawPerItem = 1024;
     WireConversation conversation(limits);
+    if (joined != WireConversation::Transport::Unknown)
+        conversation.joinMidStream(joined);
     QStringList out;
     qint64 opaqueBytes = 0; // Undecodable bytes come as one item per read.
     auto take = [&out, &limits, &opaqueBytes](const QList<WireItem> &items) {
@@ -61,7 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
           "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n";
     QList<std::pair<WireDirection, QByteArray>> parts;
-    switch (data[0] % 5) {
+    WireConversation::Transport joined = WireConversation::Transport::Unknown;
+    switch (data[0] % 7) {
     case 1:
         parts = {{WireDirection::ToServer, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n"},
             {WireDirection::ToClient,
@@ -82,10 +86,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             {WireDirection::ToClient,
                 wsResponse + "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n"}};
         break;
+    case 5:
+        joined = WireConversation::Transport::Sse; // Server capture switched on mid-stream.
+        break;
+    case 6:
+        joined = WireConversation::Transport::WebSocket;
+        break;
     default:
         break;
     }
-    const bool toServerFirst = data[0] % 5 == 0;
+    const bool toServerFirst = data[0] % 7 == 0;
     const QByteArrayView input(reinterpret_cast<const char *>(data + 1), qsizetype(size - 1));
     int index = 0;
     for (const QByteArrayView part : input.toByteArray().split('\xff')) {
@@ -93,8 +103,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         parts.append(
             {toServer ? WireDirection::ToServer : WireDirection::ToClient, part.toByteArray()});
     }
-    const QStringList whole = run(parts, 1 << 30);
-    const QStringList split = run(parts, 1 + (data[0] >> 3) % 7);
+    const QStringList whole = run(parts, 1 << 30, joined);
+    const QStringList split = run(parts, 1 + (data[0] >> 3) % 7, joined);
     if (whole != split)
         abort();
     return 0;
