@@ -314,6 +314,7 @@ Item {
                     }
                     CheckBox {
                         id: followBox
+                        objectName: "followBox"
                         text: "follow"
                         checked: true
                     }
