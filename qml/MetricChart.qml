@@ -150,4 +150,28 @@ Rectangle {
         }
         // qmllint enable import type property
     }
+
+    // Gaps and resets of the stream: a vertical line where each arrived.
+    Repeater {
+        model: card.source.markers
+        delegate: Rectangle {
+            id: marker
+            required property var modelData
+            readonly property real span: card.source.windowEnd - card.source.windowStart
+            readonly property real fraction: span > 0 ? (modelData.time - card.source.windowStart) / span : -1
+            visible: fraction >= 0 && fraction <= 1
+            x: chart.x + chart.plotArea.x + fraction * chart.plotArea.width
+            y: chart.y + chart.plotArea.y
+            width: 2
+            height: chart.plotArea.height
+            color: modelData.kind === "gap" ? Theme.warn : Theme.bad
+            Text {
+                x: 4
+                text: marker.modelData.kind
+                color: marker.color
+                font.pixelSize: 11
+                font.bold: true
+            }
+        }
+    }
 }

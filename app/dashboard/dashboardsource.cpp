@@ -287,7 +287,19 @@ void DashboardSource::onMessage(const SseMessage &message)
         add(QStringLiteral("disk.write"), time, num("writeBps"));
         m_current.insert(QStringLiteral("diskRead"), num("readBps"));
         m_current.insert(QStringLiteral("diskWrite"), num("writeBps"));
-    } else if (topic != QLatin1String("gap") && topic != QLatin1String("reset")) {
+    } else if (topic == QLatin1String("gap") || topic == QLatin1String("reset")) {
+        const QString text = topic == QLatin1String("gap")
+            ? QStringLiteral("gap: events %1 to %2 were no longer held")
+                  .arg(envelope.value(QStringLiteral("from")).toString(),
+                      envelope.value(QStringLiteral("to")).toString())
+            : QStringLiteral("reset: the server's ids restarted");
+        m_markers.append(
+            QVariantMap {{QStringLiteral("time"), double(QDateTime::currentMSecsSinceEpoch())},
+                {QStringLiteral("kind"), topic}, {QStringLiteral("text"), text}});
+        while (m_markers.size() > MaxMarkers)
+            m_markers.removeFirst();
+        Q_EMIT markersChanged();
+    } else {
         // Any other topic: its numbers become series of their own, and every event is listed.
         if (data.isDouble()) {
             const QString key = QStringLiteral("topic.%1").arg(topic);

@@ -61,6 +61,10 @@ class DashboardSource : public QObject
     Q_PROPERTY(double windowEnd READ windowEnd NOTIFY windowMoved)
     /// Published-number series removed to stay within MaxTopicSeries since the source was set.
     Q_PROPERTY(int removedSeries READ removedSeries NOTIFY seriesRemoved)
+    /// The stream's gaps and resets (the server no longer had events the client asked for, or
+    /// its ids restarted), newest last, at most MaxMarkers: [{time (ms since the epoch, when it
+    /// arrived), kind ("gap" or "reset"), text}]. The charts draw them as vertical lines.
+    Q_PROPERTY(QVariantList markers READ markers NOTIFY markersChanged)
     /// Every other topic's recent events.
     Q_PROPERTY(Pushboard::RecentEventsModel *recentEvents READ recentEvents CONSTANT)
 
@@ -68,6 +72,7 @@ public:
     static constexpr int MaxTopicSeries = 12;
     static constexpr int MaxCores = 256;
     static constexpr int MaxInterfaces = 64;
+    static constexpr int MaxMarkers = 50;
     Q_PROPERTY(int maxTopicSeries READ maxTopicSeries CONSTANT)
 
     explicit DashboardSource(QObject *parent = nullptr);
@@ -94,6 +99,7 @@ public:
     [[nodiscard]] double windowEnd() const { return m_windowEnd; }
     [[nodiscard]] RecentEventsModel *recentEvents() const { return m_recent; }
     [[nodiscard]] int removedSeries() const { return m_removedSeries; }
+    [[nodiscard]] QVariantList markers() const { return m_markers; }
     [[nodiscard]] static int maxTopicSeries() { return MaxTopicSeries; }
 
     /// Points of one series inside the window, oldest first.
@@ -122,6 +128,7 @@ Q_SIGNALS:
     void windowMoved();
     /// Points were added to some series since the last signal (emitted at most once a second).
     void seriesChanged();
+    void markersChanged();
     void seriesAdded(const QString &key);
     /// The series is gone (a published number idle longest, or every series of a former url).
     void seriesRemoved(const QString &key);
@@ -146,6 +153,7 @@ private:
     QHash<QString, QString> m_labels; ///< Legend names of `topic.` series (a topic may hold dots).
     QVariantMap m_current;
     int m_removedSeries = 0;
+    QVariantList m_markers;
     bool m_dirty = false;
     double m_windowEnd = 0;
     std::deque<qint64> m_arrivals; ///< Monotonic ms of recent events, for the rate.

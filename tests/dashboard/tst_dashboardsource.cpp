@@ -136,6 +136,29 @@ private Q_SLOTS:
             source.seriesKeys(QStringLiteral("cpu.")).size(), DashboardSource::MaxCores + 1);
     }
 
+    void gapsBecomeChartMarkers()
+    {
+        // The log keeps 3 events: a dashboard starting from the beginning misses 1 to 7.
+        TestServer small;
+        small.config.store.keepCount = 3;
+        small.config.store.maxCount = 3;
+        QVERIFY(small.start());
+        small.append(10, QStringLiteral("here"));
+        small.store().pruneNow();
+        QCOMPARE(small.store().oldestId(), 8u);
+        DashboardSource source;
+        QSignalSpy changed(&source, &DashboardSource::markersChanged);
+        source.setUrl(QStringLiteral("http://127.0.0.1:%1").arg(small.port()));
+        QTRY_COMPARE(source.markers().size(), 1);
+        const QVariantMap marker = source.markers().constFirst().toMap();
+        QCOMPARE(marker.value(QStringLiteral("kind")).toString(), QStringLiteral("gap"));
+        QCOMPARE(marker.value(QStringLiteral("text")).toString(),
+            QStringLiteral("gap: events 1 to 7 were no longer held"));
+        QVERIFY(marker.value(QStringLiteral("time")).toDouble() > 0);
+        QCOMPARE(changed.size(), 1);
+        QTRY_COMPARE(source.recentEvents()->rowCount(), 3); // The gap is not an event.
+    }
+
     void anotherServerStartsFromItsWholeLog()
     {
         TestServer other;
