@@ -38,6 +38,14 @@ const scenarios = [
   { name: "publish", title: "Publish on one keep-alive connection, 20,000/s offered, 10 s (every event stored)",
     args: p => ["pub", "--pub-url", `http://127.0.0.1:${p}/api/publish`, "--rate", "20000", "--duration", "10",
                 "--body", `{"topic":"bench","data":{"seq":{seq},"t":{t}}}`] },
+  // The inspector's relay (`pushboard inspect`) in front of the server: the same stream direct and
+  // through it, for the latency the relay adds (the relay's CPU is counted with the server's).
+  { name: "relay-direct", title: "SSE, 1 subscriber x 1000 events/s, 10 s, direct (baseline for the next row)",
+    args: p => ["sse", "--url", `http://127.0.0.1:${p}/events?topics=bench`, "-n", "1",
+                "--pub-url", `http://127.0.0.1:${p}/api/publish`, "--rate", "1000", "--duration", "10", "--body", sseBody] },
+  { name: "relay-inspect", relay: true, title: "The same through `pushboard inspect` (relay recording and decoding every frame)",
+    args: (p, r) => ["sse", "--url", `http://127.0.0.1:${r}/events?topics=bench`, "-n", "1",
+                "--pub-url", `http://127.0.0.1:${p}/api/publish`, "--rate", "1000", "--duration", "10", "--body", sseBody] },
   // The peer, nginx + nchan (one worker), with the same load generator and payload, in the same run.
   { name: "nchan-sse-1000", peer: "nchan", title: "nginx + nchan: SSE fan-out, 1000 subscribers x 100 events/s, 10 s",
     args: p => ["sse", "--url", `http://127.0.0.1:${p}/sub/bench`, "-n", "1000",
@@ -97,6 +105,18 @@ function startServer() {
   });
 }
 
+async function startRelay(server) {
+  const port = await freePort();
+  const child = spawn(args.pushboard, ["inspect", "--listen", String(port), "--upstream", `http://127.0.0.1:${server.port}`, "--quiet"],
+                      { stdio: ["ignore", "ignore", "inherit"] });
+  await waitForPort(port);
+  return { child, port };
+}
+
+function stopRelay(relay) {
+  return new Promise(resolve => { relay.child.once("exit", resolve); relay.child.kill("SIGTERM"); });
+}
+
 function stopServer(server) {
   return new Promise(resolve => {
     server.child.removeAllListeners("exit");
@@ -131,9 +151,11 @@ async function main() {
     const results = [];
     for (let i = 0; i < runs; ++i) {
       const server = scenario.peer === "nchan" ? await startNchan() : await startServer();
+      const relay = scenario.relay ? await startRelay(server) : null;
       await new Promise(r => setTimeout(r, 500));
-      const pids = server.pids || [server.child.pid];
-      const result = await runLoadgen([...scenario.args(server.port), "--server-pid", pids.join(","), "--label", scenario.name]);
+      const pids = [...(server.pids || [server.child.pid]), ...(relay ? [relay.child.pid] : [])];
+      const result = await runLoadgen([...scenario.args(server.port, relay && relay.port), "--server-pid", pids.join(","), "--label", scenario.name]);
+      if (relay) await stopRelay(relay);
       await stopServer(server);
       results.push(result);
       const ratio = result.delivery_ratio === null ? "" : ` delivered ${(result.delivery_ratio * 100).toFixed(2)}% (${result.seq.dups} duplicates, ${result.seq.gaps} missing)`;

@@ -103,13 +103,6 @@ Item {
                         checked: page.dashboardThroughRelay
                         onToggled: page.dashboardThroughRelay = checked
                     }
-                    Item { Layout.fillWidth: true }
-                    Label {
-                        text: page.session.itemCount + " frames · " + Theme.bytes(page.session.storedBytes) + " of "
-                              + Theme.bytes(page.session.maxBytes)
-                              + (page.session.droppedItems > 0 ? " · oldest " + page.session.droppedItems + " dropped" : "")
-                        color: page.session.droppedItems > 0 ? Theme.warn : Theme.muted
-                    }
                 }
                 RowLayout {
                     spacing: Theme.spacing
@@ -161,18 +154,28 @@ Item {
                         text: connectionList.selectedId > 0 ? "(connection " + connectionList.selectedId + ")" : "(all connections)"
                         color: Theme.muted
                     }
-                    Item { Layout.fillWidth: true }
+                }
+                RowLayout {
+                    spacing: Theme.spacing
+                    Label { text: "Capture"; color: Theme.muted }
+                    Label {
+                        objectName: "captureStats"
+                        text: page.session.itemCount + " frames · " + Theme.bytes(page.session.storedBytes) + " of "
+                              + Theme.bytes(page.session.maxBytes)
+                              + (page.session.droppedItems > 0 ? " · oldest " + page.session.droppedItems + " dropped" : "")
+                        color: page.session.droppedItems > 0 ? Theme.warn : Theme.text
+                    }
                     Button { text: "Clear"; onClicked: page.session.clear() }
+                    Label { text: "Export"; color: Theme.muted }
                     Button { text: "JSON"; onClicked: page.exportAs("json") }
                     Button { text: "HAR"; onClicked: page.exportAs("har") }
                     Button { text: "pcapng"; onClicked: page.exportAs("pcapng") }
-                }
-                Label {
-                    visible: page.status !== ""
-                    text: page.status
-                    color: Theme.muted
-                    elide: Text.ElideMiddle
-                    Layout.fillWidth: true
+                    Label {
+                        Layout.fillWidth: true
+                        text: page.status
+                        color: Theme.muted
+                        elide: Text.ElideMiddle
+                    }
                 }
             }
         }
@@ -336,7 +339,13 @@ Item {
                         reuseItems: true
                         currentIndex: -1
                         ScrollBar.vertical: ScrollBar {}
-                        onCountChanged: if (followBox.checked) positionViewAtEnd()
+                        // After the batch is laid out: to the end, while following.
+                        onCountChanged: if (followBox.checked) frameFollow.restart()
+                        Timer {
+                            id: frameFollow
+                            interval: 0
+                            onTriggered: frameList.positionViewAtEnd()
+                        }
                         delegate: Rectangle {
                             id: frameRow
                             required property int index
@@ -460,7 +469,7 @@ Item {
                             textFormat: Text.RichText
                             color: Theme.text
                             font.family: "monospace"
-                            font.pixelSize: 11
+                            font.pixelSize: 10
                         }
                         Label {
                             visible: page.session.detail.payloadText !== ""
@@ -498,7 +507,12 @@ Item {
                 clip: true
                 model: page.session.timeline
                 ScrollBar.vertical: ScrollBar {}
-                onCountChanged: positionViewAtEnd()
+                onCountChanged: timelineFollow.restart()
+                Timer {
+                    id: timelineFollow
+                    interval: 0
+                    onTriggered: timelineList.positionViewAtEnd()
+                }
                 header: Label {
                     text: "Timeline: connects, reconnects (delay against retry), Last-Event-ID, replay, gaps, faults"
                     font.bold: true

@@ -67,7 +67,8 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
         int attempt = 1;
         for (int row = 0; row < index.row(); ++row) {
             const WireConnection *earlier = m_log->connection(m_ids.at(row));
-            if (earlier && !c->target.isEmpty() && earlier->target == c->target
+            if (earlier && !earlier->isOpen() && !c->target.isEmpty()
+                && earlier->target == c->target
                 && earlier->endpoints.clientAddress == c->endpoints.clientAddress)
                 ++attempt;
         }

@@ -32,8 +32,9 @@ public:
         BytesReceivedRole, ///< `bytesReceived`
         FramesSentRole, ///< `framesSent`: items decoded each way.
         FramesReceivedRole, ///< `framesReceived`
-        AttemptRole, ///< `attempt`: 1 for the first connection to its target, 2 for the first
-                     ///< reconnect...
+        /// `attempt`: 1 + the closed connections from the same address to the same target before
+        /// it (2: the first reconnect, as far as the inspector can tell).
+        AttemptRole,
     };
     Q_ENUM(Roles)
 

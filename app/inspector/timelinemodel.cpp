@@ -131,6 +131,7 @@ void TimelineModel::look(const WireItem &item, QList<Entry> &out)
                     text += QStringLiteral(", sent Last-Event-ID: %1").arg(stream.lastEventIdSent);
                 out.append({item.timeUs, item.connection, QStringLiteral("reconnect"), text,
                     item.sequence});
+                m_lastClose.erase(previous); // One reconnect per close.
             } else if (!stream.lastEventIdSent.isEmpty()) {
                 out.append({item.timeUs, item.connection, QStringLiteral("reconnect"),
                     QStringLiteral("resumes with Last-Event-ID: %1").arg(stream.lastEventIdSent),

@@ -287,12 +287,21 @@ void WireTap::read(Link &link, int direction)
     const QByteArray bytes = pipe.from->read(MaxHeldBytes - waiting);
     if (bytes.isEmpty())
         return;
-    m_log->wireBytes(link.id, WireDirection(direction), bytes, WireObserver::nowUs());
-    if (!pipe.to)
-        return; // Black hole: read and recorded, never forwarded.
+    const quint64 id = link.id;
+    const qint64 readUs = WireObserver::nowUs();
+    if (!pipe.to || link.cutPending) {
+        // Black hole (read and recorded, never forwarded), or a cut that may close the link in
+        // pump(): record first, so that the log has the bytes before the close.
+        m_log->wireBytes(id, WireDirection(direction), bytes, readUs);
+        if (!pipe.to)
+            return;
+    }
+    const bool recorded = !pipe.to || link.cutPending;
     pipe.queue.emplace_back(monotonicMs() + faultsOf(link).latencyMs, bytes);
     pipe.held += bytes.size();
-    pump(link, direction);
+    pump(link, direction); // Forwarding first: decoding is not on the bytes' path.
+    if (!recorded)
+        m_log->wireBytes(id, WireDirection(direction), bytes, readUs);
 }
 
 void WireTap::pump(Link &link, int direction)
@@ -334,6 +343,7 @@ void WireTap::pump(Link &link, int direction)
             return;
         }
         pipe.to->write(bytes.first(n));
+        pipe.to->flush(); // Into the kernel now, not on the event loop's next turn.
         pipe.held -= n;
         if (n == bytes.size())
             pipe.queue.pop_front();

@@ -22,7 +22,19 @@ CaptureLog::~CaptureLog() = default;
 
 qint64 CaptureLog::cost(const WireItem &item)
 {
-    return item.raw.size() + item.payload.size() + 256;
+    // What the item holds on the heap, near enough: its bytes, its strings (UTF-16) and the
+    // fixed parts. Constant strings (meanings, sections) are counted too, to stay on the safe
+    // side of the cap.
+    qint64 bytes = 320 + item.raw.size() + item.payload.size() + 2 * item.summary.size();
+    for (const WireField &field : item.fields)
+        bytes += 96 + 2 * (field.name.size() + field.value.size() + field.meaning.size() + field.section.size());
+    if (item.event)
+        bytes += 64 + 2 * (item.event->type.size() + item.event->data.size() + item.event->lastEventId.size());
+    if (item.head) {
+        for (const auto &[name, value] : item.head->headers)
+            bytes += 48 + name.size() + value.size();
+    }
+    return bytes;
 }
 
 CaptureLog::Entry *CaptureLog::entry(quint64 connection, qint64 timeUs)
