@@ -4,25 +4,6 @@ namespace Pushboard {
 
 namespace {
 
-bool isTokenChar(char c)
-{
-    // RFC 9110 5.6.2 tchar.
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-}
-
-bool isToken(QByteArrayView s)
-{
-    if (s.isEmpty())
-        return false;
-    for (const char c : s) {
-        if (!isTokenChar(c))
-            return false;
-    }
-    return true;
-}
-
 bool isHttpVersion(QByteArrayView v)
 {
     return v.size() == 8 && v.startsWith("HTTP/") && v.at(5) >= '0' && v.at(5) <= '9'
@@ -49,7 +30,7 @@ bool parseStartLine(QByteArrayView line, bool request, HttpHead &head, QString &
         head.method = line.first(sp1).toByteArray();
         head.target = line.sliced(sp1 + 1, sp2 - sp1 - 1).toByteArray();
         head.version = line.sliced(sp2 + 1).toByteArray();
-        if (!isToken(head.method)) {
+        if (!isHttpToken(head.method)) {
             error = QStringLiteral("the method is not a token");
             return false;
         }
@@ -84,6 +65,20 @@ bool parseStartLine(QByteArrayView line, bool request, HttpHead &head, QString &
 }
 
 } // namespace
+
+bool isHttpToken(QByteArrayView text)
+{
+    if (text.isEmpty())
+        return false;
+    for (const char c : text) {
+        // tchar: ALPHA, DIGIT and these.
+        const bool alnum
+            = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && !QByteArrayView("!#$%&'*+-.^_`|~").contains(c))
+            return false;
+    }
+    return true;
+}
 
 QByteArray HttpHead::value(QByteArrayView name) const
 {
@@ -170,7 +165,7 @@ HttpHeadResult parseHttpHead(QByteArrayView bytes, bool request, qsizetype maxBy
         if (line.front() == ' ' || line.front() == '\t')
             return malformed(QStringLiteral("a header line is folded (obs-fold, RFC 9112 5.2)"));
         const qsizetype colon = line.indexOf(':');
-        if (colon <= 0 || !isToken(line.first(colon)))
+        if (colon <= 0 || !isHttpToken(line.first(colon)))
             return malformed(QStringLiteral("a header line is not \"name: value\""));
         result.head.headers.append(
             {line.first(colon).toByteArray(), line.sliced(colon + 1).trimmed().toByteArray()});

@@ -35,6 +35,9 @@ struct HttpHead
     [[nodiscard]] QByteArray startLine() const;
 };
 
+/// True when `text` is an RFC 9110 token (5.6.2): a method or a field name.
+[[nodiscard]] bool isHttpToken(QByteArrayView text);
+
 /// What parseHttpHead() found at the start of a buffer.
 struct HttpHeadResult
 {

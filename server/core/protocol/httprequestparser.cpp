@@ -1,28 +1,12 @@
 #include "httprequestparser.h"
 
+#include "httphead.h"
+
 namespace Pushboard {
 
 namespace {
 
 constexpr qsizetype MaxChunkLine = 4096; // size, extensions and line end
-
-bool isTokenChar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-}
-
-bool isToken(QByteArrayView text)
-{
-    if (text.isEmpty())
-        return false;
-    for (const char c : text) {
-        if (!isTokenChar(c))
-            return false;
-    }
-    return true;
-}
 
 bool isKnownMethod(QByteArrayView method)
 {
@@ -263,7 +247,7 @@ HttpRequestParser::Status HttpRequestParser::parse()
             m_trailerBytes += line->size() + 2;
             if (!line->isEmpty()) {
                 const qsizetype colon = line->indexOf(':');
-                if (colon <= 0 || !isToken(QByteArrayView(*line).first(colon)))
+                if (colon <= 0 || !isHttpToken(QByteArrayView(*line).first(colon)))
                     return fail(400, QStringLiteral("bad chunked body: malformed trailer field"));
                 break;
             }
@@ -299,7 +283,7 @@ HttpRequestParser::Status HttpRequestParser::parseHead(qsizetype end)
     HttpRequest &request = m_request;
     request = HttpRequest();
     const QList<QByteArray> requestLine = lines.constFirst().split(' ');
-    if (requestLine.size() != 3 || !isToken(requestLine[0]) || requestLine[1].isEmpty())
+    if (requestLine.size() != 3 || !isHttpToken(requestLine[0]) || requestLine[1].isEmpty())
         return fail(400, QStringLiteral("malformed request line"));
     for (const char c : requestLine[1]) {
         if (uchar(c) <= 0x20 || uchar(c) >= 0x7f)
@@ -331,7 +315,7 @@ HttpRequestParser::Status HttpRequestParser::parseHead(qsizetype end)
         const QByteArray &line = lines[i];
         const qsizetype colon = line.indexOf(':');
         // No white space before the colon, no obsolete line folding (RFC 9112 5.1, 5.2).
-        if (colon <= 0 || !isToken(QByteArrayView(line).first(colon)))
+        if (colon <= 0 || !isHttpToken(QByteArrayView(line).first(colon)))
             return fail(400, QStringLiteral("malformed header line %1").arg(i));
         const QByteArrayView value = QByteArrayView(line).sliced(colon + 1).trimmed();
         for (const char c : value) {
