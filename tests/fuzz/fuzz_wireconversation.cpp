@@ -29,7 +29,8 @@ QStringList run(const QList<std::pair<WireDirection, QByteArray>> &parts, qsizet
     qint64 opaqueBytes = 0; // Undecodable bytes come as one item per read.
     auto take = [&out, &limits, &opaqueBytes](const QList<WireItem> &items) {
         for (const WireItem &item : items) {
-            if (item.raw.size() > qMax(limits.maxRawPerItem + 14, limits.maxHeadBytes)) // heads: whole
+            if (item.raw.size()
+                > qMax(limits.maxRawPerItem + 14, limits.maxHeadBytes)) // heads: whole
                 abort();
             if (item.kind == WireItem::Kind::Bytes || item.kind == WireItem::Kind::Malformed)
                 opaqueBytes += item.wireSize;

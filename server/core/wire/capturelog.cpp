@@ -27,9 +27,15 @@ qint64 CaptureLog::cost(const WireItem &item)
     // side of the cap.
     qint64 bytes = 320 + item.raw.size() + item.payload.size() + 2 * item.summary.size();
     for (const WireField &field : item.fields)
-        bytes += 96 + 2 * (field.name.size() + field.value.size() + field.meaning.size() + field.section.size());
+        bytes += 96
+            + 2
+                * (field.name.size() + field.value.size() + field.meaning.size()
+                    + field.section.size());
     if (item.event)
-        bytes += 64 + 2 * (item.event->type.size() + item.event->data.size() + item.event->lastEventId.size());
+        bytes += 64
+            + 2
+                * (item.event->type.size() + item.event->data.size()
+                    + item.event->lastEventId.size());
     if (item.head) {
         for (const auto &[name, value] : item.head->headers)
             bytes += 48 + name.size() + value.size();
