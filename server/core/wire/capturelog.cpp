@@ -1,6 +1,6 @@
 #include "capturelog.h"
 
-#include <QDateTime>
+#include <chrono>
 
 namespace Pushboard {
 
@@ -10,7 +10,8 @@ constexpr qsizetype MaxMarks = 10'000;
 
 qint64 WireObserver::nowUs()
 {
-    return QDateTime::currentMSecsSinceEpoch() * 1000;
+    using namespace std::chrono;
+    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 CaptureLog::CaptureLog(Limits limits, QObject *parent)
