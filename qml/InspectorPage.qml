@@ -21,6 +21,18 @@ Item {
     property string exportDirectory: ""
     property string status: ""
 
+    /// Applies the fault controls: to the selected connection when "selected only" is on and
+    /// one is selected, else to every connection.
+    function applyFaults(latency, kibPerSecond, stall) {
+        if (onlySelectedBox.checked && connectionList.selectedId > 0) {
+            page.session.setConnectionFaults(connectionList.selectedId, latency, kibPerSecond * 1024, stall);
+        } else {
+            page.session.latencyMs = latency;
+            page.session.bytesPerSecond = kibPerSecond * 1024;
+            page.session.stall = stall;
+        }
+    }
+
     function exportAs(format) {
         const stamp = new Date().toISOString().replace(/[:.]/g, "-");
         const path = page.exportDirectory + "/pushboard-capture-" + stamp + "." + format;
@@ -109,31 +121,34 @@ Item {
                     Label { text: "Faults"; color: Theme.muted }
                     Label { text: "latency ms"; color: Theme.muted }
                     SpinBox {
+                        id: latencyBox
                         objectName: "latencyBox"
                         from: 0
                         to: 10000
                         stepSize: 100
                         editable: true
                         value: page.session.latencyMs
-                        onValueModified: page.session.latencyMs = value
+                        onValueModified: page.applyFaults(value, bandwidthBox.value, stallSwitch.checked)
                     }
                     Label { text: "KiB/s"; color: Theme.muted }
                     SpinBox {
+                        id: bandwidthBox
                         objectName: "bandwidthBox"
                         from: 0
                         to: 100000
                         stepSize: 1
                         editable: true
                         value: page.session.bytesPerSecond / 1024
-                        onValueModified: page.session.bytesPerSecond = value * 1024
+                        onValueModified: page.applyFaults(latencyBox.value, value, stallSwitch.checked)
                         textFromValue: (v) => v === 0 ? "off" : String(v)
                         valueFromText: (t) => t === "off" ? 0 : Number(t)
                     }
                     Switch {
+                        id: stallSwitch
                         objectName: "stallSwitch"
                         text: "stall"
                         checked: page.session.stall
-                        onToggled: page.session.stall = checked
+                        onToggled: page.applyFaults(latencyBox.value, bandwidthBox.value, checked)
                     }
                     Switch {
                         text: "black hole"
@@ -150,8 +165,14 @@ Item {
                         enabled: page.session.listening
                         onClicked: page.session.cutMidFrame(connectionList.selectedId)
                     }
+                    CheckBox {
+                        id: onlySelectedBox
+                        objectName: "onlySelectedBox"
+                        text: connectionList.selectedId > 0 ? "only connection " + connectionList.selectedId : "only the selected connection"
+                        enabled: connectionList.selectedId > 0
+                    }
                     Label {
-                        text: connectionList.selectedId > 0 ? "(connection " + connectionList.selectedId + ")" : "(all connections)"
+                        text: "(drop and cut: " + (connectionList.selectedId > 0 ? "connection " + connectionList.selectedId : "all") + ")"
                         color: Theme.muted
                     }
                 }

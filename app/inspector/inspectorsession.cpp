@@ -76,6 +76,18 @@ QUrl InspectorSession::upstream() const
     return m_tap ? m_tap->upstream() : QUrl();
 }
 
+void InspectorSession::setConnectionFaults(
+    int connection, int latencyMs, double bytesPerSecond, bool stall)
+{
+    if (!m_tap || connection <= 0)
+        return;
+    WireTap::Faults faults;
+    faults.latencyMs = qBound(0, latencyMs, 600'000);
+    faults.bytesPerSecond = qMax<qint64>(0, qint64(bytesPerSecond));
+    faults.stall = stall;
+    m_tap->setConnectionFaults(quint64(connection), faults);
+}
+
 void InspectorSession::dropNow(int connection)
 {
     if (m_tap)

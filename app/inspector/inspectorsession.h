@@ -55,6 +55,9 @@ public:
     /// (instead of the relay; the log starts empty).
     Q_INVOKABLE void watchServer(const QString &serverUrl, const QString &token = {});
     [[nodiscard]] bool isWatchingServer() const { return m_server.isRunning(); }
+    /// Latency, bandwidth and stall for one relayed connection only, instead of the common ones.
+    Q_INVOKABLE void setConnectionFaults(
+        int connection, int latencyMs, double bytesPerSecond, bool stall);
     /// Closes a connection (0: all) at once.
     Q_INVOKABLE void dropNow(int connection = 0);
     /// The server's next bytes on a connection (0: each) go only half, then it is closed.

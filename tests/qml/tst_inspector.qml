@@ -78,6 +78,27 @@ Item {
             compare(frames.count, before);
             mouseClick(findChild(item.page, "pauseButton"));
             tryVerify(() => frames.count > before);
+            // Faults for one connection only: the common ones stay, the timeline says which.
+            const connections = findChild(item.page, "connectionList");
+            const first = connections.itemAtIndex(0);
+            verify(first);
+            mouseClick(first);
+            compare(item.session.frames.connection, first.connectionId);
+            mouseClick(findChild(item.page, "onlySelectedBox"));
+            item.page.applyFaults(200, 0, false);
+            compare(item.session.latencyMs, 0);
+            const timeline = findChild(item.page, "timelineList");
+            tryVerify(() => {
+                for (let i = 0; i < item.session.timeline.rowCount(); ++i) {
+                    if (String(item.session.timeline.data(item.session.timeline.index(i, 0), 260)).indexOf("relay faults: latency 200 ms") >= 0) // TextRole
+                        return true;
+                }
+                return false;
+            }, 5000);
+            item.page.applyFaults(0, 0, false);
+            mouseClick(findChild(item.page, "onlySelectedBox"));
+            mouseClick(first); // Unselect: all connections again.
+            compare(item.session.frames.connection, 0);
             // Stop: back to the server directly.
             mouseClick(findChild(item.page, "throughRelay"));
             mouseClick(start);
