@@ -41,6 +41,7 @@ struct WireTap::Pipe
     double tokens = 0; ///< Bandwidth limit: bytes that may go now.
     qint64 refilledMs = 0;
     bool sourceDone = false; ///< The sender closed; close the other side once drained.
+    bool pumping = false; ///< pump() is writing this pipe (guards against re-entry).
 };
 
 struct WireTap::Link
@@ -307,18 +308,21 @@ void WireTap::read(Link &link, int direction)
 void WireTap::pump(Link &link, int direction)
 {
     Pipe &pipe = link.pipes[direction];
-    if (!pipe.to)
+    // Writing may call back in (a socket's bytesWritten reads more, its disconnected closes the
+    // link): such a call only queues, and this loop goes on with what it queued.
+    if (!pipe.to || pipe.pumping)
         return;
     const Faults &faults = faultsOf(link);
     const quint64 id = link.id;
     const bool connected = direction == ToClient || link.upstreamReady;
     const bool stalled = direction == ToClient && faults.stall;
+    pipe.pumping = true;
     while (connected && !stalled && !pipe.queue.empty()) {
         const qint64 now = monotonicMs();
         auto &[due, bytes] = pipe.queue.front();
         if (due > now) {
             pipe.timer->start(int(due - now));
-            return;
+            break;
         }
         qsizetype n = bytes.size();
         if (faults.bytesPerSecond > 0) {
@@ -327,7 +331,7 @@ void WireTap::pump(Link &link, int direction)
             pipe.refilledMs = now;
             if (pipe.tokens < 1) {
                 pipe.timer->start(qMax(5, int(1000 / rate) + 1));
-                return;
+                break;
             }
             n = qMin<qsizetype>(n, qsizetype(pipe.tokens));
             pipe.tokens -= double(n);
@@ -340,17 +344,25 @@ void WireTap::pump(Link &link, int direction)
                     .arg(half)
                     .arg(bytes.size()));
             close(id, QStringLiteral("cut mid-frame by the relay"), Close::Graceful);
-            return;
+            return; // The link is gone.
         }
-        pipe.to->write(bytes.first(n));
-        pipe.to->flush(); // Into the kernel now, not on the event loop's next turn.
-        pipe.held -= n;
-        if (n == bytes.size())
+        QByteArray chunk;
+        if (n == bytes.size()) {
+            chunk = std::move(bytes);
             pipe.queue.pop_front();
-        else
+        } else {
+            chunk = bytes.first(n);
             bytes.remove(0, n);
+        }
+        pipe.held -= n;
+        QTcpSocket *to = pipe.to;
+        to->write(chunk);
+        to->flush(); // Into the kernel now, not on the event loop's next turn.
+        if (!m_links.count(id))
+            return; // Closed from a signal the flush emitted: `link` is gone.
     }
-    if (pipe.queue.empty() && pipe.sourceDone && pipe.to) {
+    pipe.pumping = false;
+    if (pipe.queue.empty() && pipe.sourceDone) {
         // The sender is gone and everything it sent is out: close the other side gently.
         const QString why = direction == ToServer ? QStringLiteral("the client closed")
                                                   : QStringLiteral("the server closed");
