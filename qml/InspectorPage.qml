@@ -23,6 +23,13 @@ Item {
 
     /// Applies the fault controls: to the selected connection when "selected only" is on and
     /// one is selected, else to every connection.
+    // The detail pane's hex dump marks header bytes in the theme's colour.
+    Binding {
+        target: page.session.detail
+        property: "headerColor"
+        value: Theme.bad.toString()
+    }
+
     function applyFaults(latency, kibPerSecond, stall) {
         if (onlySelectedBox.checked && connectionList.selectedId > 0) {
             page.session.setConnectionFaults(connectionList.selectedId, latency, kibPerSecond * 1024, stall);

@@ -71,11 +71,6 @@ QUrl InspectorSession::relayUrl() const
     return m_tap ? m_tap->relayUrl() : QUrl();
 }
 
-QUrl InspectorSession::upstream() const
-{
-    return m_tap ? m_tap->upstream() : QUrl();
-}
-
 void InspectorSession::setConnectionFaults(
     int connection, int latencyMs, double bytesPerSecond, bool stall)
 {

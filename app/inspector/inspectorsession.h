@@ -24,7 +24,6 @@ class InspectorSession : public QObject
     Q_PROPERTY(bool listening READ isListening NOTIFY listeningChanged)
     /// Where clients connect to go through the relay ("" while not listening).
     Q_PROPERTY(QString relayUrl READ relayUrlText NOTIFY listeningChanged)
-    Q_PROPERTY(QString upstream READ upstreamText NOTIFY listeningChanged)
     Q_PROPERTY(QString errorString READ errorString NOTIFY errorStringChanged)
     /// The server's own connections are being watched (watchServer()).
     Q_PROPERTY(bool watchingServer READ isWatchingServer NOTIFY listeningChanged)
@@ -70,9 +69,7 @@ public:
 
     [[nodiscard]] bool isListening() const { return m_tap != nullptr; }
     [[nodiscard]] QUrl relayUrl() const;
-    [[nodiscard]] QUrl upstream() const;
     [[nodiscard]] QString relayUrlText() const { return relayUrl().toString(); }
-    [[nodiscard]] QString upstreamText() const { return upstream().toString(); }
     [[nodiscard]] QString errorString() const { return m_error; }
     [[nodiscard]] int latencyMs() const { return m_faults.latencyMs; }
     void setLatencyMs(int ms);

@@ -273,7 +273,6 @@ void WireTap::accept()
             mark(id, QStringLiteral("black hole: accepted, never answered"));
         else
             m_links.at(id)->server->connectToHost(m_upstream.host(), quint16(m_upstream.port(80)));
-        Q_EMIT connectionOpened(id);
     }
 }
 
@@ -403,7 +402,6 @@ void WireTap::close(quint64 id, const QString &reason, Close how)
             QTimer::singleShot(30'000, socket, &QObject::deleteLater); // A peer that never reads.
         }
     }
-    Q_EMIT connectionClosed(id);
 }
 
 } // namespace Pushboard

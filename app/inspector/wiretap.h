@@ -78,10 +78,6 @@ public:
     void cutMidFrame(quint64 connection = 0);
     [[nodiscard]] QList<quint64> openConnections() const;
 
-Q_SIGNALS:
-    void connectionOpened(quint64 connection);
-    void connectionClosed(quint64 connection);
-
 private:
     struct Pipe;
     struct Link;
