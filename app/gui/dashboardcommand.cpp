@@ -8,6 +8,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QIcon>
 #include <QQmlApplicationEngine>
 #include <QQuickWindow>
 #include <QScreen>
@@ -124,6 +125,15 @@ int runDashboard(const QStringList &arguments)
     if (!qEnvironmentVariableIsSet("QT_QUICK_BACKEND")
         && !qEnvironmentVariableIsSet("QSG_RHI_BACKEND"))
         QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
+    // The desktop entry and the taskbar find the window by the application id (the Wayland app
+    // id, and X11's _GTK_APPLICATION_ID); the icon is the installed theme's, else the built-in.
+    QGuiApplication::setDesktopFileName(QStringLiteral(PUSHBOARD_APP_ID));
+    QIcon builtInIcon;
+    for (const int size : {16, 32, 48, 64, 128, 256})
+        builtInIcon.addFile(
+            QStringLiteral(":/pushboard/icons/%1x%1/pushboard.png").arg(size), QSize(size, size));
+    QGuiApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral(PUSHBOARD_APP_ID), builtInIcon));
+
     QQmlApplicationEngine engine;
     engine.setInitialProperties({
         {QStringLiteral("serverUrl"), url},

@@ -1,0 +1,55 @@
+# bash completion for pushboard (installed as bash-completion/completions/pushboard)
+
+_pushboard() {
+    local cur prev words cword
+    _init_completion || return
+
+    local server_options="--bind --port --allow-origin --allow-host --max-connections --token
+        --data-dir --interval --keepalive"
+    local command=
+    local i
+    for ((i = 1; i < cword; i++)); do
+        case ${words[i]} in
+            serve | tail | inspect) command=${words[i]}; break ;;
+            -*) ;;
+            *) break ;;
+        esac
+    done
+
+    case $prev in
+        --transport)
+            COMPREPLY=($(compgen -W 'sse ws poll longpoll' -- "$cur"))
+            return ;;
+        --theme)
+            COMPREPLY=($(compgen -W 'light dark' -- "$cur"))
+            return ;;
+        --data-dir)
+            _filedir -d
+            return ;;
+        --json | --har | --pcapng)
+            _filedir
+            return ;;
+        --bind | --port | --allow-origin | --allow-host | --max-connections | --token | --interval \
+            | --keepalive | --connect | --inspect-port | --topics | --last-event-id | --max-events \
+            | --duration | --listen | --upstream | --latency | --bandwidth)
+            return ;; # a value of the user's own
+    esac
+
+    local options
+    case $command in
+        serve) options="$server_options --help --version" ;;
+        tail) options="--transport --topics --token --last-event-id --max-events --duration
+                --no-reconnect --help" ;;
+        inspect) options="--listen --bind --upstream --json --har --pcapng --latency --bandwidth
+                --stall --black-hole --duration --quiet --help" ;;
+        *)
+            if [[ $cur != -* ]] && ((cword == 1)); then
+                COMPREPLY=($(compgen -W 'serve tail inspect' -- "$cur"))
+                return
+            fi
+            options="$server_options --connect --no-server --transport --theme --inspect
+                --inspect-port --help --version" ;;
+    esac
+    COMPREPLY=($(compgen -W "$options" -- "$cur"))
+} &&
+    complete -F _pushboard pushboard
