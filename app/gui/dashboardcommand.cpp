@@ -125,8 +125,9 @@ int runDashboard(const QStringList &arguments)
     if (!qEnvironmentVariableIsSet("QT_QUICK_BACKEND")
         && !qEnvironmentVariableIsSet("QSG_RHI_BACKEND"))
         QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
-    // The desktop entry and the taskbar find the window by the application id (the Wayland app
-    // id, and X11's _GTK_APPLICATION_ID); the icon is the installed theme's, else the built-in.
+    // Desktops match the window to its desktop entry by the application id on Wayland, and by
+    // the X11 window class ("pushboard", the entry's StartupWMClass); the icon is the installed
+    // theme's, else the built-in one.
     QGuiApplication::setDesktopFileName(QStringLiteral(PUSHBOARD_APP_ID));
     QIcon builtInIcon;
     for (const int size : {16, 32, 48, 64, 128, 256})
