@@ -23,7 +23,9 @@ Rectangle {
         anchors.margins: Theme.spacing
         spacing: 2
         Text { text: tile.label; color: Theme.muted; font.pixelSize: 13 }
-        Text { text: tile.value; color: Theme.text; font.pixelSize: tile.width < 140 ? 17 : 22; font.bold: true; elide: Text.ElideRight; width: parent.width }
+        // A long figure ("R 1.15 MiB/s" in a narrow tile) shrinks rather than being cut.
+        Text { objectName: "value"; text: tile.value; color: Theme.text; font.pixelSize: 22; font.bold: true
+               fontSizeMode: Text.HorizontalFit; minimumPixelSize: 9; elide: Text.ElideRight; width: parent.width }
         Text { text: tile.detail; color: Theme.muted; font.pixelSize: 12; visible: text.length > 0; width: parent.width
                wrapMode: Text.WordWrap; maximumLineCount: 2; elide: Text.ElideRight }
     }

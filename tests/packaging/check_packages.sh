@@ -56,6 +56,7 @@ tool appstreamcli appstream
 tool curl curl
 tool man man-db
 tool objdump binutils
+[ -f /usr/share/bash-completion/bash_completion ] || tool bash-completion bash-completion
 qmlimportscanner=/usr/lib/qt6/libexec/qmlimportscanner
 [ -x "$qmlimportscanner" ] || tool qmlimportscanner qt6-declarative-dev-tools
 qt_qml_dir=$(dirname "$(dpkg -L qml6-module-qtquick | grep -m1 '/qml/QtQuick/qmldir$')")
@@ -228,6 +229,26 @@ for page in "$root"/usr/share/man/man1/*.1.gz; do
 done
 completion=$root/usr/share/bash-completion/completions/pushboard
 check "the completion is valid bash" bash -n "$completion"
+# complete WORDS... : what the completion offers for the last word, through bash-completion.
+complete_words() {
+    bash -c 'source /usr/share/bash-completion/bash_completion && source "$0"
+        COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+        _pushboard; echo "${COMPREPLY[*]}"' "$completion" "$@"
+}
+while IFS='|' read -r words expected; do
+    read -ra argv <<<"$words"
+    [[ $words == *' ' ]] && argv+=("")
+    got=$(complete_words "${argv[@]}")
+    check "completing '$words' offers '$expected'" test "$got" = "$expected"
+done <<'CASES'
+pushboard |serve tail inspect
+pushboard se|serve
+pushboard serve --da|--data-dir
+pushboard tail --transport |sse ws poll longpoll
+pushboard --theme d|dark
+pushboard --ins|--inspect --inspect-port
+pushboard inspect --q|--quiet
+CASES
 for command in "" serve tail inspect; do
     page=$root/usr/share/man/man1/pushboard${command:+-$command}.1.gz
     if [ -z "$command" ]; then # the dashboard's own parser answers --help after another option

@@ -12,6 +12,10 @@ Item {
     height: 800
 
     Component {
+        id: tileComponent
+        Tile { label: "Disk"; value: "R 1.15 MiB/s"; detail: "W 0 B/s"; height: 96 }
+    }
+    Component {
         id: barComponent
         Item {
             property alias source: barSource
@@ -69,6 +73,17 @@ Item {
         name: "Dashboard"
         when: windowShown
 
+        function test_tileValueShrinksInsteadOfBeingCut_data() {
+            return [{ tag: "wide", width: 200 }, { tag: "narrow", width: 110 }, { tag: "minimum", width: 96 }];
+        }
+        function test_tileValueShrinksInsteadOfBeingCut(data) {
+            const tile = createTemporaryObject(tileComponent, root, { width: data.width });
+            const value = findChild(tile, "value");
+            verify(value);
+            compare(value.text, "R 1.15 MiB/s");
+            compare(value.truncated, false);
+            verify(value.contentWidth <= value.width);
+        }
         function test_connectionBarShowsTheStream() {
             const page = createTemporaryObject(barComponent, root);
             verify(page);
