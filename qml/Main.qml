@@ -186,6 +186,7 @@ ApplicationWindow {
                     unit: "KiB/s"
                     scale: 1 / 1024
                     prefix: "net."
+                    emptyText: "No network interface besides loopback (lo is not charted)"
                 }
                 MetricChart {
                     source: source
@@ -273,6 +274,7 @@ ApplicationWindow {
                 source: source
                 title: "Published numbers"
                 prefix: "topic."
+                emptyText: "The numbers in events of other topics are charted here"
                 note: source.removedSeries > 0
                       ? "at most " + source.maxTopicSeries + " lines: " + source.removedSeries + " idle removed"
                       : ""

@@ -19,6 +19,7 @@ Rectangle {
     property string unit: ""
     property double fixedMax: 0   // 0: scale to the data
     property string note: ""      // a remark shown after the title (e.g. series removed)
+    property string emptyText: "" // shown while the chart has no line (e.g. no interface)
 
     Layout.fillWidth: true
     Layout.fillHeight: true
@@ -31,6 +32,7 @@ Rectangle {
 
     property var shown: ({})
     property int colorIndex: 0 // the next series' colour; never reused while lines come and go
+    property int lineCount: 0  // ChartView.count does not notify in Qt 6.4
 
     function addKey(key) {
         if (shown[key] !== undefined)
@@ -43,6 +45,7 @@ Rectangle {
         series.pointsVisible = key.startsWith("topic.");
         const feeder = feederComponent.createObject(card, { key: key, series: series });
         shown[key] = feeder;
+        lineCount = Object.keys(shown).length;
     }
     function removeKey(key) {
         const feeder = shown[key];
@@ -51,6 +54,7 @@ Rectangle {
         chart.removeSeries(feeder.series);
         feeder.destroy();
         delete shown[key];
+        lineCount = Object.keys(shown).length;
     }
     function legendName(key) {
         const parts = key.split(".");
@@ -114,6 +118,19 @@ Rectangle {
         color: Theme.muted
         font.pixelSize: 12
         elide: Text.ElideRight
+    }
+
+    Text {
+        objectName: "chartEmpty"
+        anchors.centerIn: chart
+        width: chart.width - 4 * Theme.spacing
+        z: 1
+        visible: card.lineCount === 0 && card.emptyText.length > 0
+        text: card.emptyText
+        color: Theme.muted
+        font.pixelSize: 12
+        horizontalAlignment: Text.AlignHCenter
+        wrapMode: Text.WordWrap
     }
 
     ChartView {

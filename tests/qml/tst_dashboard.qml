@@ -40,6 +40,15 @@ Item {
                 keys: ["cpu.total"]
                 prefix: "cpu."
                 fixedMax: 100
+                emptyText: "no line yet"
+            }
+            MetricChart {
+                objectName: "emptyChart"
+                width: 300; height: 200
+                source: chartSource
+                title: "Nothing"
+                prefix: "nothing."
+                emptyText: "No network interface besides loopback"
             }
         }
     }
@@ -109,6 +118,13 @@ Item {
             // total plus at least one core, once samples arrive, each with points
             tryVerify(() => view.count >= 2, 10000);
             tryVerify(() => view.series(0).count > 0 && view.series(1).count > 0, 10000);
+            // A chart with lines hides its empty text; one whose prefix matches nothing shows it.
+            compare(findChild(chart, "chartEmpty").visible, false);
+            const empty = findChild(page, "emptyChart");
+            compare(chartView(empty).count, 0);
+            const emptyText = findChild(empty, "chartEmpty");
+            compare(emptyText.visible, true);
+            compare(emptyText.text, "No network interface besides loopback");
         }
 
         function chartView(chart) {
