@@ -113,7 +113,6 @@ Rectangle {
         objectName: "chartNote"
         anchors { left: heading.left; top: heading.bottom; right: parent.right; rightMargin: Theme.spacing }
         visible: card.note.length > 0
-        height: visible ? implicitHeight : 0
         text: card.note
         color: Theme.muted
         font.pixelSize: 12
@@ -135,7 +134,7 @@ Rectangle {
 
     ChartView {
         id: chart
-        anchors { left: parent.left; right: parent.right; top: noteText.bottom; bottom: parent.bottom; margins: 2 }
+        anchors { left: parent.left; right: parent.right; top: noteText.visible ? noteText.bottom : heading.bottom; bottom: parent.bottom; margins: 2 }
         antialiasing: true
         backgroundColor: "transparent"
         theme: Theme.dark ? ChartView.ChartThemeDark : ChartView.ChartThemeLight
