@@ -99,19 +99,11 @@ void HttpConnection::dispatch(HttpRequest &&request)
             return;
         }
         // From here the connection speaks WebSocket: hand it over with what followed the request.
-        QTcpSocket *socket = m_socket;
-        const QByteArray unread = socket->readAll();
+        const QByteArray unread = m_socket->readAll();
         if (m_settings->capture)
             m_settings->capture->read(m_wireId, unread);
         const QByteArray buffered = m_parser.takeBuffered() + unread;
-        socket->disconnect(this);
-        socket->setParent(nullptr);
-        socket->setReadBufferSize(0);
-        m_socket = nullptr;
-        m_ended = true;
-        m_onUpgrade(socket, request, buffered);
-        Q_EMIT finished();
-        deleteLater();
+        m_onUpgrade(detachSocket(), request, buffered);
         return;
     }
     // An upgrade offer on any other request is ignored (RFC 9110 7.8): it is answered as HTTP.
@@ -200,6 +192,25 @@ void HttpConnection::endHttp()
     m_idleDeadline = 0;
     if (m_socket)
         disconnect(m_socket, &QTcpSocket::readyRead, this, nullptr);
+}
+
+QTcpSocket *HttpConnection::detachSocket()
+{
+    QTcpSocket *socket = m_socket;
+    if (!socket)
+        return nullptr;
+    m_handedOver = true;
+    socket->disconnect(this);
+    socket->setParent(nullptr);
+    socket->setReadBufferSize(0);
+    m_socket = nullptr;
+    m_ended = true;
+    m_busy = false;
+    m_headDeadline = 0;
+    m_idleDeadline = 0;
+    Q_EMIT finished();
+    deleteLater();
+    return socket;
 }
 
 void HttpConnection::close()

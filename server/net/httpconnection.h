@@ -81,6 +81,10 @@ public:
         WireCapture *capture = nullptr);
     /// The connection now carries something else (a stream): stop reading it as HTTP.
     void endHttp();
+    /// Hands the socket over for good (a WebSocket, an SSE stream): it is no longer this
+    /// object's child nor connected to it, and this object finishes and deletes itself. Null when
+    /// the client has gone.
+    [[nodiscard]] QTcpSocket *detachSocket();
     /// Sends what is queued and closes (shutdown).
     void close();
 

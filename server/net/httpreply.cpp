@@ -130,6 +130,12 @@ QTcpSocket *HttpReply::takeSocket()
     return socket;
 }
 
+QTcpSocket *HttpReply::detachSocket()
+{
+    m_pending = false;
+    return m_connection ? m_connection->detachSocket() : nullptr;
+}
+
 QTcpSocket *HttpReply::socket() const
 {
     return m_connection ? m_connection->socket() : nullptr;

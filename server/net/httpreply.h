@@ -57,6 +57,9 @@ public:
     /// Ends HTTP on this connection and returns its socket for a stream that follows the head
     /// (SSE): nothing more is read or answered as HTTP. Null when the client has gone.
     [[nodiscard]] QTcpSocket *takeSocket();
+    /// Hands the socket over for good (HttpConnection::detachSocket()): the caller owns it. Null
+    /// when the client has gone.
+    [[nodiscard]] QTcpSocket *detachSocket();
 
     /// The reason phrase of `status` (RFC 9110 15), "Error" for unknown ones.
     [[nodiscard]] static const char *reasonPhrase(int status);

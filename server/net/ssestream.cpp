@@ -38,7 +38,7 @@ void SseStream::start(const QByteArray &preamble)
     const QByteArray head
         = m_reply->streamHead({{"Content-Type", "text/event-stream; charset=utf-8"},
             {"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}, {"Connection", "close"}});
-    QTcpSocket *socket = m_reply->takeSocket();
+    QTcpSocket *socket = m_reply->detachSocket();
     if (!socket) { // The client left while the start waited (an injected stall or latency).
         finish(false);
         return;

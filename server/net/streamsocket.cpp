@@ -1,5 +1,6 @@
 #include "streamsocket.h"
 
+#include <QSslSocket>
 #include <QTcpSocket>
 
 #include <cerrno>
@@ -11,34 +12,46 @@ namespace Pushboard {
 
 std::unique_ptr<StreamSocket> StreamSocket::takeOver(QTcpSocket *socket)
 {
-    if (!socket || socket->state() != QAbstractSocket::ConnectedState
-        || socket->socketDescriptor() < 0)
+    if (!socket)
         return nullptr;
-    const int fd = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
-    if (fd < 0)
+    // Later, not now: the caller may be inside one of the socket's own signals.
+    auto letGo = [socket] {
+        socket->abort();
+        socket->deleteLater();
+    };
+    if (socket->state() != QAbstractSocket::ConnectedState || socket->socketDescriptor() < 0) {
+        letGo();
         return nullptr;
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    }
     const QString peer
         = socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort());
+    if (qobject_cast<QSslSocket *>(socket))
+        return std::make_unique<QtStreamSocket>(socket, peer);
+    const int fd = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
+        letGo();
+        return nullptr;
+    }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     // Closing Qt's descriptor leaves the connection open in ours (close() without shutdown()).
-    socket->abort();
-    return std::unique_ptr<StreamSocket>(new StreamSocket(fd, peer));
+    letGo();
+    return std::make_unique<FdStreamSocket>(fd, peer);
 }
 
-StreamSocket::StreamSocket(int fd, QString peer)
-    : m_fd(fd)
-    , m_peer(std::move(peer))
+FdStreamSocket::FdStreamSocket(int fd, QString peer)
+    : StreamSocket(std::move(peer))
+    , m_fd(fd)
     , m_readNotifier(fd, QSocketNotifier::Read)
 {
-    connect(&m_readNotifier, &QSocketNotifier::activated, this, &StreamSocket::onReadable);
+    connect(&m_readNotifier, &QSocketNotifier::activated, this, &FdStreamSocket::onReadable);
 }
 
-StreamSocket::~StreamSocket()
+FdStreamSocket::~FdStreamSocket()
 {
     release();
 }
 
-bool StreamSocket::write(const QByteArray &bytes)
+bool FdStreamSocket::write(const QByteArray &bytes)
 {
     if (m_fd < 0)
         return false;
@@ -60,13 +73,13 @@ bool StreamSocket::write(const QByteArray &bytes)
     if (!m_writeNotifier) {
         m_writeNotifier = std::make_unique<QSocketNotifier>(m_fd, QSocketNotifier::Write);
         connect(
-            m_writeNotifier.get(), &QSocketNotifier::activated, this, &StreamSocket::flushQueue);
+            m_writeNotifier.get(), &QSocketNotifier::activated, this, &FdStreamSocket::flushQueue);
     }
     m_writeNotifier->setEnabled(true);
     return true;
 }
 
-void StreamSocket::flushQueue()
+void FdStreamSocket::flushQueue()
 {
     while (m_fd >= 0 && !m_queue.isEmpty()) {
         const QByteArray &head = m_queue.constFirst();
@@ -91,7 +104,7 @@ void StreamSocket::flushQueue()
     Q_EMIT bytesWritten();
 }
 
-void StreamSocket::onReadable()
+void FdStreamSocket::onReadable()
 {
     // A stream's peer has nothing to say; reading only tells whether it is still there.
     char sink[1024];
@@ -107,7 +120,7 @@ void StreamSocket::onReadable()
     }
 }
 
-void StreamSocket::close()
+void FdStreamSocket::close()
 {
     if (m_fd < 0)
         return;
@@ -117,12 +130,12 @@ void StreamSocket::close()
     release();
 }
 
-void StreamSocket::abort()
+void FdStreamSocket::abort()
 {
     release();
 }
 
-void StreamSocket::release()
+void FdStreamSocket::release()
 {
     if (m_fd < 0)
         return;
@@ -132,6 +145,71 @@ void StreamSocket::release()
     m_queued = 0;
     ::close(m_fd);
     m_fd = -1;
+}
+
+QtStreamSocket::QtStreamSocket(QTcpSocket *socket, QString peer)
+    : StreamSocket(std::move(peer))
+    , m_socket(socket)
+{
+    socket->setParent(nullptr);
+    socket->disconnect(); // Whatever served it as HTTP is gone.
+    socket->setReadBufferSize(4096); // A stream's peer has nothing to say.
+    connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->readAll(); });
+    connect(socket, &QTcpSocket::bytesWritten, this, &StreamSocket::bytesWritten);
+    connect(socket, &QTcpSocket::disconnected, this, [this] {
+        release();
+        Q_EMIT disconnected();
+    });
+}
+
+QtStreamSocket::~QtStreamSocket()
+{
+    release();
+}
+
+bool QtStreamSocket::write(const QByteArray &bytes)
+{
+    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
+        return false;
+    return m_socket->write(bytes) == bytes.size();
+}
+
+qint64 QtStreamSocket::queuedBytes() const
+{
+    if (!m_socket)
+        return 0;
+    const auto *tls = qobject_cast<const QSslSocket *>(m_socket);
+    return m_socket->bytesToWrite() + (tls ? tls->encryptedBytesToWrite() : 0);
+}
+
+void QtStreamSocket::close()
+{
+    if (!m_socket)
+        return;
+    QTcpSocket *socket = m_socket;
+    m_socket = nullptr;
+    socket->disconnect(this);
+    // disconnectFromHost() sends what is buffered first; the socket deletes itself once closed.
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    socket->disconnectFromHost();
+    if (socket->state() == QAbstractSocket::UnconnectedState)
+        socket->deleteLater();
+}
+
+void QtStreamSocket::abort()
+{
+    release();
+}
+
+void QtStreamSocket::release()
+{
+    if (!m_socket)
+        return;
+    QTcpSocket *socket = m_socket;
+    m_socket = nullptr;
+    socket->disconnect(this);
+    socket->abort();
+    socket->deleteLater();
 }
 
 } // namespace Pushboard

@@ -1,5 +1,6 @@
 #include "streamsocket.h"
 
+#include <QPointer>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -23,12 +24,12 @@ private Q_SLOTS:
         m_client->setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
         m_client->connectToHost(QHostAddress::LocalHost, m_server->serverPort());
         QTRY_VERIFY(m_server->hasPendingConnections());
-        QTcpSocket *accepted = m_server->nextPendingConnection();
+        QPointer<QTcpSocket> accepted = m_server->nextPendingConnection();
         m_stream = StreamSocket::takeOver(accepted);
         QVERIFY(m_stream);
         QVERIFY(m_stream->isOpen());
         QVERIFY(m_stream->peer().startsWith(QStringLiteral("127.0.0.1:")));
-        QCOMPARE(accepted->state(), QAbstractSocket::UnconnectedState); // the original let go
+        QTRY_VERIFY(!accepted); // the QTcpSocket let go of the descriptor and went
     }
     void cleanup()
     {
@@ -115,8 +116,9 @@ private Q_SLOTS:
 
     void takeOverNeedsAConnectedSocket()
     {
-        QTcpSocket unconnected;
-        QVERIFY(!StreamSocket::takeOver(&unconnected));
+        QPointer<QTcpSocket> unconnected = new QTcpSocket;
+        QVERIFY(!StreamSocket::takeOver(unconnected));
+        QTRY_VERIFY(!unconnected); // taken over means owned: deleted with the failed attempt
     }
 
 private:
