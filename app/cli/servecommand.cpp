@@ -59,10 +59,15 @@ int runServe(const QStringList &arguments)
     }
     quitOnTerminationSignals(QCoreApplication::instance());
     printLine(stdout,
-        QStringLiteral("pushboard serve: listening on http://%1:%2 (event log in %3)")
-            .arg(config->bindAddress)
+        QStringLiteral("pushboard serve: listening on %1://%2:%3 (event log in %4)")
+            .arg(config->tls() ? QStringLiteral("https") : QStringLiteral("http"),
+                config->bindAddress)
             .arg(host.port())
             .arg(config->store.dataDir));
+    if (config->tls())
+        printLine(stdout,
+            QStringLiteral("pushboard serve: ")
+                + tlsSummary(*config, host.tlsFingerprint(), host.tlsCertificateCreated()));
     const int code = QCoreApplication::exec();
     host.stop();
     printLine(stdout, QStringLiteral("pushboard serve: stopped"));

@@ -1,6 +1,7 @@
 #include "serveroptions.h"
 
 #include "hostcheck.h"
+#include "tlscredentials.h"
 
 #include <QStandardPaths>
 
@@ -29,6 +30,17 @@ std::optional<int> intOption(
 QString defaultDataDir()
 {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+}
+
+QString tlsSummary(const ServerConfig &config, const QString &fingerprint, bool created)
+{
+    if (!config.tlsSelfSigned)
+        return QStringLiteral("TLS certificate %1, SHA-256 %2")
+            .arg(config.tlsCertFile, fingerprint);
+    return QStringLiteral("TLS certificate (%1, self-signed) SHA-256 %2; clients trust it with "
+                          "--pin %2 or --ca %3")
+        .arg(created ? QStringLiteral("new") : QStringLiteral("kept"), fingerprint,
+            Tls::selfSignedFiles(config.store.dataDir).authority);
 }
 
 void addServerOptions(QCommandLineParser &parser)
@@ -66,6 +78,15 @@ void addServerOptions(QCommandLineParser &parser)
         {QStringLiteral("keepalive"),
             QStringLiteral("Seconds between keepalives (default %1).").arg(defaults.keepaliveS),
             QStringLiteral("S"), QString::number(defaults.keepaliveS)},
+        {QStringLiteral("tls-cert"),
+            QStringLiteral(
+                "Serve HTTPS and WSS with this PEM certificate (chain); needs --tls-key."),
+            QStringLiteral("FILE")},
+        {QStringLiteral("tls-key"), QStringLiteral("The PEM private key of --tls-cert."),
+            QStringLiteral("FILE")},
+        {QStringLiteral("tls-self-signed"),
+            QStringLiteral("Serve HTTPS and WSS with a certificate made (once) in the data "
+                           "directory; prints the SHA-256 fingerprint clients pin.")},
     });
 }
 
@@ -96,6 +117,17 @@ std::optional<ServerConfig> serverConfigFrom(const QCommandLineParser &parser, Q
     }
     if (parser.isSet(QStringLiteral("token")) && config.token.isEmpty()) {
         *error = QStringLiteral("--token must not be empty");
+        return std::nullopt;
+    }
+    config.tlsCertFile = parser.value(QStringLiteral("tls-cert"));
+    config.tlsKeyFile = parser.value(QStringLiteral("tls-key"));
+    config.tlsSelfSigned = parser.isSet(QStringLiteral("tls-self-signed"));
+    if (config.tlsCertFile.isEmpty() != config.tlsKeyFile.isEmpty()) {
+        *error = QStringLiteral("--tls-cert and --tls-key go together");
+        return std::nullopt;
+    }
+    if (config.tlsSelfSigned && !config.tlsCertFile.isEmpty()) {
+        *error = QStringLiteral("--tls-self-signed or --tls-cert, not both");
         return std::nullopt;
     }
     if (config.store.dataDir.isEmpty()) {

@@ -19,4 +19,9 @@ void addServerOptions(QCommandLineParser &parser);
 /// The data directory used without `--data-dir` (the platform's app data location).
 [[nodiscard]] QString defaultDataDir();
 
+/// One line for a server started with TLS: the certificate's fingerprint and how clients trust
+/// it (`--pin`, and for a self-signed one `--ca` with the local CA file).
+[[nodiscard]] QString tlsSummary(
+    const ServerConfig &config, const QString &fingerprint, bool created);
+
 } // namespace Pushboard::Cli

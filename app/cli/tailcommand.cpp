@@ -55,6 +55,12 @@ int runTail(const QStringList &arguments)
             QStringLiteral("S")},
         {QStringLiteral("no-reconnect"),
             QStringLiteral("Do not reconnect when the stream ends or fails.")},
+        {QStringLiteral("ca"),
+            QStringLiteral("Trust the certificate authorities in this PEM file too (https, wss)."),
+            QStringLiteral("FILE")},
+        {QStringLiteral("pin"),
+            QStringLiteral("Trust exactly the server certificate with this SHA-256 fingerprint."),
+            QStringLiteral("SHA256")},
     });
     const auto usage = [](const QString &message) {
         writeLine(stderr,
@@ -101,6 +107,11 @@ int runTail(const QStringList &arguments)
         return usage(error);
     options.topics = *topics;
     options.token = parser.value(QStringLiteral("token"));
+    const auto tls = TlsTrust::fromOptions(
+        parser.value(QStringLiteral("ca")), parser.value(QStringLiteral("pin")), &error);
+    if (!tls)
+        return usage(error);
+    options.tls = *tls;
     options.lastEventId = parser.value(QStringLiteral("last-event-id"));
     options.reconnect = !parser.isSet(QStringLiteral("no-reconnect"));
     qint64 maxEvents = -1;

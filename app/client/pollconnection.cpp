@@ -60,7 +60,10 @@ void PollConnection::request()
     if (!m_target.token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_target.token.toUtf8());
     request.setTransferTimeout((LongPollWaitS + 15) * 1000);
+    request.setSslConfiguration(m_target.tls.configuration());
+    m_tlsFailure.clear();
     m_reply = m_nam->get(request);
+    m_target.tls.watch(m_reply, this, [this](const QString &reason) { m_tlsFailure = reason; });
     connect(m_reply, &QNetworkReply::finished, this, &PollConnection::onFinished);
     connect(m_reply, &QNetworkReply::downloadProgress, this, [this](qint64 received) {
         if (received <= MaxMessageBytes || !m_reply)
@@ -80,6 +83,10 @@ void PollConnection::onFinished()
     m_reply = nullptr;
     reply->deleteLater();
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (!m_tlsFailure.isEmpty()) { // trusting the server is the user's call: do not retry
+        Q_EMIT ended(m_tlsFailure, true);
+        return;
+    }
     if (reply->error() != QNetworkReply::NoError && status == 0) {
         Q_EMIT ended(reply->errorString(), false);
         return;

@@ -36,6 +36,7 @@ private:
     QString m_after; ///< Empty: the first poll, from the server's newest id.
     bool m_opened = false;
     QPointer<QNetworkReply> m_reply;
+    QString m_tlsFailure; ///< Why the server's certificate was refused.
     QTimer m_next;
 };
 

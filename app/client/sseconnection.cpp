@@ -21,6 +21,7 @@ void SseConnection::open(const QString &lastEventId)
     m_checked = false;
     m_done = false;
     m_failure.clear();
+    m_tlsFailure.clear();
     m_parser.reset();
     QUrl url = m_target.url;
     if (!m_target.topics.isEmpty()) {
@@ -39,7 +40,9 @@ void SseConnection::open(const QString &lastEventId)
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     request.setAttribute(
         QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    request.setSslConfiguration(m_target.tls.configuration());
     m_reply = m_nam->get(request);
+    m_target.tls.watch(m_reply, this, [this](const QString &reason) { m_tlsFailure = reason; });
     connect(m_reply, &QNetworkReply::metaDataChanged, this, &SseConnection::onMetaData);
     connect(m_reply, &QNetworkReply::readyRead, this, &SseConnection::onReadyRead);
     connect(m_reply, &QNetworkReply::finished, this, &SseConnection::onFinished);
@@ -139,6 +142,11 @@ void SseConnection::onFinished()
     }
     if (m_done)
         return;
+    if (!m_tlsFailure.isEmpty()) { // trusting the server is the user's call: do not retry
+        close();
+        Q_EMIT ended(m_tlsFailure, true);
+        return;
+    }
     const QString reason = m_reply->error() == QNetworkReply::NoError
         ? QStringLiteral("the server ended the stream")
         : m_reply->errorString();

@@ -35,6 +35,7 @@ private:
     bool m_checked = false;
     bool m_done = false;
     QString m_failure; ///< Why this answer fails the connection, once known.
+    QString m_tlsFailure; ///< Why the server's certificate was refused.
 };
 
 } // namespace Pushboard

@@ -55,7 +55,7 @@ void StreamClient::start(const Options &options)
     m_backoff = Backoff();
     m_backoff.setRetry(options.retryMs);
 
-    const StreamConnection::Target target {options.url, options.topics, options.token};
+    const StreamConnection::Target target {options.url, options.topics, options.token, options.tls};
     switch (options.transport) {
     case Transport::Sse:
         m_connection = std::make_unique<SseConnection>(target, &m_nam);

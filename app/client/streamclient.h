@@ -32,6 +32,7 @@ public:
         Transport transport = Transport::Sse;
         QStringList topics;
         QString token;
+        TlsTrust tls; ///< Whom to trust for https:// and wss:// (--ca, --pin).
         QString lastEventId; ///< Resume after this id; empty: live only.
         bool reconnect = true;
         /// The reconnection delay until the server sends `retry:` (SSE only does).

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol/sseparser.h"
+#include "tlstrust.h"
 
 #include <QObject>
 #include <QStringList>
@@ -28,6 +29,7 @@ public:
         QUrl url; ///< The stream's exact endpoint.
         QStringList topics; ///< Empty: every topic.
         QString token; ///< Sent as `Authorization: Bearer`; empty: none.
+        TlsTrust tls; ///< For https:// and wss://.
     };
 
     explicit StreamConnection(const Target &target, QObject *parent = nullptr)

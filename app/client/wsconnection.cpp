@@ -15,11 +15,29 @@ WsConnection::WsConnection(const Target &target, QObject *parent)
     // QWebSocket's own default lets one message grow to 256 MiB.
     m_socket.setMaxAllowedIncomingMessageSize(quint64(MaxMessageBytes));
     m_socket.setMaxAllowedIncomingFrameSize(quint64(MaxMessageBytes));
-    connect(&m_socket, &QWebSocket::connected, this, [this] { Q_EMIT opened(); });
+    connect(&m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+        m_tlsFailure = m_target.tls.refusal(m_socket.sslConfiguration().peerCertificate(), errors);
+        if (m_tlsFailure.isEmpty())
+            m_socket.ignoreSslErrors(errors);
+    });
+    connect(&m_socket, &QWebSocket::connected, this, [this] {
+        if (m_target.tls.hasPin() && m_target.url.scheme() == QLatin1String("wss")) {
+            m_tlsFailure = m_target.tls.refusal(m_socket.sslConfiguration().peerCertificate(), {});
+            if (!m_tlsFailure.isEmpty()) {
+                m_socket.abort();
+                return;
+            }
+        }
+        Q_EMIT opened();
+    });
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &WsConnection::onText);
     connect(&m_socket, &QWebSocket::disconnected, this, [this] {
         if (m_closing)
             return;
+        if (!m_tlsFailure.isEmpty()) { // trusting the server is the user's call: do not retry
+            Q_EMIT ended(m_tlsFailure, true);
+            return;
+        }
         QString reason = m_socket.closeReason();
         if (m_socket.closeCode() != QWebSocketProtocol::CloseCodeNormal || reason.isEmpty())
             reason = QStringLiteral("closed (%1)%2")
@@ -42,6 +60,8 @@ void WsConnection::open(const QString &lastEventId)
     m_closing = false;
     m_mode = Mode::Unknown;
     m_lastEventId = lastEventId;
+    m_tlsFailure.clear();
+    m_socket.setSslConfiguration(m_target.tls.configuration());
     QNetworkRequest request(m_target.url);
     if (!m_target.token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_target.token.toUtf8());

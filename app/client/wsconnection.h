@@ -27,6 +27,7 @@ private:
     QString m_lastEventId;
     enum class Mode { Unknown, Pushboard, Plain } m_mode = Mode::Unknown;
     bool m_closing = false;
+    QString m_tlsFailure; ///< Why the server's certificate was refused.
 };
 
 } // namespace Pushboard

@@ -5,7 +5,7 @@ _pushboard() {
     _init_completion || return
 
     local server_options="--bind --port --allow-origin --allow-host --max-connections --token
-        --data-dir --interval --keepalive"
+        --data-dir --interval --keepalive --tls-cert --tls-key --tls-self-signed"
     local command=
     local i
     for ((i = 1; i < cword; i++)); do
@@ -26,12 +26,12 @@ _pushboard() {
         --data-dir)
             _filedir -d
             return ;;
-        --json | --har | --pcapng)
+        --json | --har | --pcapng | --tls-cert | --tls-key | --ca)
             _filedir
             return ;;
         --bind | --port | --allow-origin | --allow-host | --max-connections | --token | --interval \
             | --keepalive | --connect | --inspect-port | --topics | --last-event-id | --max-events \
-            | --duration | --listen | --upstream | --latency | --bandwidth)
+            | --duration | --listen | --upstream | --latency | --bandwidth | --pin)
             return ;; # a value of the user's own
     esac
 
@@ -39,7 +39,7 @@ _pushboard() {
     case $command in
         serve) options="$server_options --help --version" ;;
         tail) options="--transport --topics --token --last-event-id --max-events --duration
-                --no-reconnect --help" ;;
+                --no-reconnect --ca --pin --help" ;;
         inspect) options="--listen --bind --upstream --json --har --pcapng --latency --bandwidth
                 --stall --black-hole --duration --quiet --help" ;;
         *)

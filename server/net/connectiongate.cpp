@@ -5,6 +5,7 @@
 
 #include <QDeadlineTimer>
 #include <QLoggingCategory>
+#include <QSslSocket>
 #include <QTcpSocket>
 
 Q_LOGGING_CATEGORY(lcGate, "pushboard.server.gate", QtInfoMsg)
@@ -35,10 +36,19 @@ ConnectionGate::~ConnectionGate()
 
 void ConnectionGate::incomingConnection(qintptr socketDescriptor)
 {
-    auto *socket = new QTcpSocket(this);
+    QSslSocket *tls = m_tls.isNull() ? nullptr : new QSslSocket(this);
+    QTcpSocket *socket = tls ? tls : new QTcpSocket(this);
     if (!socket->setSocketDescriptor(socketDescriptor)) {
         delete socket;
         return;
+    }
+    if (tls) {
+        tls->setSslConfiguration(m_tls);
+        // A failed handshake (a plain HTTP client, a client that distrusts us) just closes.
+        connect(tls, &QSslSocket::sslErrors, tls, [tls](const QList<QSslError> &errors) {
+            qCDebug(lcGate) << "TLS handshake with" << tls->peerAddress() << "failed:" << errors;
+        });
+        tls->startServerEncryption();
     }
     if (m_settings.capture)
         m_settings.capture->attach(socket);
@@ -99,9 +109,18 @@ void ConnectionGate::sweepDeadlines()
         else if (connection->idleDeadline() != 0 && now >= connection->idleDeadline())
             idle.append(connection);
     }
-    for (HttpConnection *connection : late)
+    for (HttpConnection *connection : late) {
+        // A TLS handshake that never finished cannot carry an answer: cut it.
+        auto *tls = qobject_cast<QSslSocket *>(connection->socket());
+        if (tls && !tls->isEncrypted()) {
+            ++m_rejected;
+            ++m_tlsHandshakesTimedOut;
+            tls->abort();
+            continue;
+        }
         connection->refuse(408,
             QStringLiteral("request head not complete within %1 ms").arg(m_limits.headTimeoutMs));
+    }
     // Closing between requests needs no answer: a client must expect it (RFC 9112 9.8).
     m_idleClosed += quint64(idle.size());
     for (HttpConnection *connection : idle)

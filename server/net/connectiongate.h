@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QSslConfiguration>
 #include <QTcpServer>
 #include <QTimer>
 
@@ -42,6 +43,11 @@ public:
 
     /// For connections accepted from now on.
     void setLimits(const Limits &limits);
+    /// Every connection accepted from now on speaks TLS with this configuration (a null one:
+    /// plain TCP). The handshake counts as part of the first request head: a client that does
+    /// not finish it within `headTimeoutMs` is cut like a slow head.
+    void setTls(const QSslConfiguration &configuration) { m_tls = configuration; }
+    [[nodiscard]] bool isTls() const { return !m_tls.isNull(); }
     /// Which Host names requests may give (default: loopback names and addresses, and the
     /// address each connection arrived at).
     void setHostCheck(const HostCheck &check) { m_settings.hostCheck = check; }
@@ -77,6 +83,8 @@ public:
     /// Requests answered with an error by the gate (400, 408, 413, 417, 421, 431, 501, 505)
     /// since start.
     [[nodiscard]] quint64 rejectedRequests() const { return m_rejected; }
+    /// TLS connections cut for not finishing the handshake within `headTimeoutMs` since start.
+    [[nodiscard]] quint64 tlsHandshakesTimedOut() const { return m_tlsHandshakesTimedOut; }
     /// Kept-alive connections closed for sitting idle past `idleTimeoutMs` since start.
     [[nodiscard]] quint64 idleClosedConnections() const { return m_idleClosed; }
 
@@ -101,6 +109,8 @@ private:
     quint64 m_refused = 0;
     quint64 m_rejected = 0;
     quint64 m_idleClosed = 0;
+    quint64 m_tlsHandshakesTimedOut = 0;
+    QSslConfiguration m_tls;
 };
 
 } // namespace Pushboard

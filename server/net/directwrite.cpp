@@ -1,5 +1,6 @@
 #include "directwrite.h"
 
+#include <QSslSocket>
 #include <QTcpSocket>
 
 #include <cerrno>
@@ -11,7 +12,7 @@ namespace Pushboard {
 bool writeDirect(QTcpSocket *socket, const QByteArray &bytes)
 {
     qsizetype sent = 0;
-    const qintptr fd = socket->socketDescriptor();
+    const qintptr fd = qobject_cast<QSslSocket *>(socket) ? -1 : socket->socketDescriptor();
     if (fd >= 0 && socket->bytesToWrite() == 0
         && socket->state() == QAbstractSocket::ConnectedState) {
         const ssize_t n

@@ -23,6 +23,12 @@ struct ServerConfig
     int retryMs = 2000; ///< The `retry:` an SSE stream starts with.
     qint64 sseQueueLimit = 1024 * 1024; ///< Queued bytes past which a subscriber is dropped.
     ConnectionGate::Limits limits; ///< Connections, head and body sizes, head timeout.
+    /// TLS: a PEM certificate (chain) and key, or `tlsSelfSigned` (made in the data directory).
+    /// Neither: plain HTTP.
+    QString tlsCertFile;
+    QString tlsKeyFile;
+    bool tlsSelfSigned = false;
+    [[nodiscard]] bool tls() const { return tlsSelfSigned || !tlsCertFile.isEmpty(); }
 };
 
 } // namespace Pushboard

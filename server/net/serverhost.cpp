@@ -14,6 +14,7 @@
 #include "samplingscheduler.h"
 #include "servercontrols.h"
 #include "ssepublisher.h"
+#include "tlscredentials.h"
 #include "wirecapture.h"
 
 #include <QDir>
@@ -70,7 +71,7 @@ QString urlFilePath(const ServerConfig &config)
     return QDir(config.store.dataDir).filePath(QStringLiteral("server.url"));
 }
 
-QString httpUrl(const QString &bindAddress, quint16 port)
+QString httpUrl(const QString &bindAddress, quint16 port, bool tls)
 {
     QHostAddress address(bindAddress);
     if (bindAddress == QLatin1String("localhost") || address == QHostAddress::AnyIPv4)
@@ -80,14 +81,16 @@ QString httpUrl(const QString &bindAddress, quint16 port)
     const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
         ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
         : address.toString();
-    return QStringLiteral("http://%1:%2").arg(host).arg(port);
+    return QStringLiteral("%1://%2:%3")
+        .arg(tls ? QStringLiteral("https") : QStringLiteral("http"), host)
+        .arg(port);
 }
 
 } // namespace
 
 QString ServerHost::url() const
 {
-    return httpUrl(m_config.bindAddress, port());
+    return httpUrl(m_config.bindAddress, port(), m_config.tls());
 }
 
 QString ServerHost::runningServerUrl() const
@@ -101,7 +104,7 @@ QString ServerHost::runningServerUrl() const
                 return written;
         }
     }
-    return httpUrl(m_config.bindAddress, m_config.port);
+    return httpUrl(m_config.bindAddress, m_config.port, m_config.tls());
 }
 
 void ServerHost::writeUrlFile()
@@ -130,6 +133,11 @@ bool ServerHost::start(const ServerConfig &config)
             "this machine could read its events; pass --token T or bind to 127.0.0.1")
                         .arg(config.bindAddress));
     }
+    if (!address.isLoopback() && !config.tls())
+        qCWarning(lcHost).noquote() << QStringLiteral(
+            "listening on %1 without TLS: the token and every event cross the network in clear "
+            "text; add --tls-self-signed (or --tls-cert FILE --tls-key FILE)")
+                                           .arg(config.bindAddress);
     if (config.intervalMs < 10)
         return fail(QStringLiteral("--interval must be at least 10 ms"));
     if (config.keepaliveS < 1)
@@ -151,8 +159,27 @@ bool ServerHost::start(const ServerConfig &config)
                    .arg(room);
     }
 
+    QSslConfiguration tls;
+    m_tlsFingerprint.clear();
+    m_tlsCreated = false;
+    if (config.tls()) {
+        QString error;
+        const auto credentials = config.tlsSelfSigned
+            ? Tls::selfSigned(config.store.dataDir, {config.bindAddress}, &m_tlsCreated, &error)
+            : Tls::load(config.tlsCertFile, config.tlsKeyFile, &error);
+        if (!credentials)
+            return fail(error);
+        tls = QSslConfiguration::defaultConfiguration();
+        tls.setLocalCertificateChain(credentials->chain);
+        tls.setPrivateKey(credentials->key);
+        tls.setPeerVerifyMode(QSslSocket::VerifyNone); // clients are not asked for certificates
+        tls.setAllowedNextProtocols({QByteArray(QSslConfiguration::NextProtocolHttp1_1)});
+        m_tlsFingerprint = Tls::fingerprint(credentials->chain.constFirst());
+    }
+
     m_gate = new ConnectionGate();
     m_gate->setLimits(config.limits);
+    m_gate->setTls(tls);
     m_capture = std::make_unique<WireCapture>();
     m_inspect = std::make_unique<InspectApi>(m_capture.get());
     m_gate->setWireCapture(m_capture.get());

@@ -60,8 +60,13 @@ public:
     /// After PortInUse or DataDirInUse: where the Pushboard already running most likely
     /// listens (what it wrote into the data directory, else the configured address and port).
     [[nodiscard]] QString runningServerUrl() const;
-    /// `http://ADDRESS:PORT` of this server once started (0.0.0.0 and :: read as loopback).
+    /// `http://ADDRESS:PORT` (`https://` with TLS) of this server once started (0.0.0.0 and ::
+    /// read as loopback).
     [[nodiscard]] QString url() const;
+    /// With TLS: the SHA-256 fingerprint of the certificate served (what clients `--pin`).
+    [[nodiscard]] QString tlsFingerprint() const { return m_tlsFingerprint; }
+    /// With `tlsSelfSigned`: whether start() made the certificate (else it was reused).
+    [[nodiscard]] bool tlsCertificateCreated() const { return m_tlsCreated; }
     [[nodiscard]] quint16 port() const;
     [[nodiscard]] const ServerConfig &config() const { return m_config; }
 
@@ -84,6 +89,8 @@ private:
     void writeUrlFile();
 
     ServerConfig m_config;
+    QString m_tlsFingerprint;
+    bool m_tlsCreated = false;
     QString m_error;
     Failure m_failure = Failure::None;
     QElapsedTimer m_uptime;

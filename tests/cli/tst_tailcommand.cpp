@@ -1,4 +1,5 @@
 #include "testserver.h"
+#include "tlscredentials.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -117,6 +118,62 @@ private Q_SLOTS:
         const QString err = QString::fromUtf8(tail.readAllStandardError());
         QVERIFY2(err.contains(stderrHas), qPrintable(err));
         QVERIFY(tail.readAllStandardOutput().isEmpty());
+    }
+
+    void tlsTrust_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QString>("trust"); // ca, pin, wrongPin or none
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("stderrHas");
+        for (const QString &url : {QStringLiteral("https://127.0.0.1:PORT/events"),
+                 QStringLiteral("wss://127.0.0.1:PORT/ws")}) {
+            const QString kind = url.section(QLatin1Char(':'), 0, 0);
+            QTest::addRow("%s, --ca", qPrintable(kind)) << url << "ca" << 0 << "\"state\":\"open\"";
+            QTest::addRow("%s, --pin", qPrintable(kind))
+                << url << "pin" << 0 << "\"state\":\"open\"";
+            QTest::addRow("%s, no trust", qPrintable(kind))
+                << url << "none" << 1 << "untrusted certificate: ";
+            QTest::addRow("%s, another pin", qPrintable(kind))
+                << url << "wrongPin" << 1 << "is not the pinned one";
+        }
+        QTest::newRow("poll, --pin") << QStringLiteral("https://127.0.0.1:PORT/api/events") << "pin"
+                                     << 0 << "\"state\":\"open\"";
+        QTest::newRow("poll, another pin") << QStringLiteral("https://127.0.0.1:PORT/api/events")
+                                           << "wrongPin" << 1 << "is not the pinned one";
+    }
+    void tlsTrust()
+    {
+        QFETCH(QString, url);
+        QFETCH(QString, trust);
+        QFETCH(int, exitCode);
+        QFETCH(QString, stderrHas);
+        m_server->config.tlsSelfSigned = true;
+        QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+        m_server->append(1, QStringLiteral("tls.test"));
+        const QString fingerprint = m_server->host->tlsFingerprint();
+        QStringList arguments {QStringLiteral("tail"),
+            url.replace(QStringLiteral("PORT"), QString::number(m_server->port())),
+            QStringLiteral("--last-event-id"), QStringLiteral("0"), QStringLiteral("--max-events"),
+            QStringLiteral("1"), QStringLiteral("--topics"), QStringLiteral("tls.test")};
+        if (url.contains(QLatin1String("/api/events")))
+            arguments << QStringLiteral("--transport") << QStringLiteral("poll");
+        if (trust == QLatin1String("ca"))
+            arguments << QStringLiteral("--ca")
+                      << Tls::selfSignedFiles(m_server->config.store.dataDir).authority;
+        else if (trust == QLatin1String("pin"))
+            arguments << QStringLiteral("--pin") << fingerprint.toLower(); // any case will do
+        else if (trust == QLatin1String("wrongPin"))
+            arguments << QStringLiteral("--pin")
+                      << QString(fingerprint).replace(0, 2, QStringLiteral("00"));
+        QProcess tail;
+        tail.start(QStringLiteral(PUSHBOARD_BIN), arguments);
+        QTRY_VERIFY_WITH_TIMEOUT(tail.state() == QProcess::NotRunning, 20000);
+        const QString err = QString::fromUtf8(tail.readAllStandardError());
+        QCOMPARE(tail.exitCode(), exitCode);
+        QVERIFY2(err.contains(stderrHas), qPrintable(err));
+        if (exitCode == 0)
+            QVERIFY(tail.readAllStandardOutput().contains("\"type\":\"tls.test\""));
     }
 
     void durationEndsWithZero()

@@ -2,12 +2,19 @@
 #include "httptestclient.h"
 #include "metricsource.h"
 #include "serverhost.h"
+#include "ssepublisher.h"
+#include "tlscredentials.h"
 
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QRegularExpression>
+#include <QSignalSpy>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QWebSocket>
 
 #include <sys/resource.h>
 
@@ -268,7 +275,139 @@ private Q_SLOTS:
         QVERIFY(!host.store()->isOpen());
     }
 
+    void servesHttpsSseAndWssWithASelfSignedCertificate()
+    {
+        m_config.tlsSelfSigned = true;
+        ServerHost host({});
+        QVERIFY2(host.start(m_config), qPrintable(host.errorString()));
+        QCOMPARE(host.url(), QStringLiteral("https://127.0.0.1:%1").arg(host.port()));
+        QVERIFY(host.tlsCertificateCreated());
+        const QSslConfiguration trusting = trustingConfiguration();
+
+        // HTTPS through Qt's own client, trusting the local authority.
+        QNetworkAccessManager nam;
+        QNetworkRequest request(QUrl(host.url() + QStringLiteral("/api/health")));
+        request.setSslConfiguration(trusting);
+        QNetworkReply *health = nam.get(request);
+        QTRY_VERIFY(health->isFinished());
+        QCOMPARE(health->error(), QNetworkReply::NoError);
+        QVERIFY(health->readAll().contains("\"status\":\"ok\""));
+        QCOMPARE(
+            Tls::fingerprint(health->sslConfiguration().peerCertificate()), host.tlsFingerprint());
+        delete health;
+        // Without it the certificate is refused (another manager: no connection to reuse).
+        QNetworkAccessManager plainNam;
+        QNetworkReply *untrusted
+            = plainNam.get(QNetworkRequest(QUrl(host.url() + QStringLiteral("/api/health"))));
+        QTRY_VERIFY(untrusted->isFinished());
+        QCOMPARE(untrusted->error(), QNetworkReply::SslHandshakeFailedError);
+        delete untrusted;
+
+        // An SSE stream over TLS (the stream keeps its QSslSocket) gets a published event.
+        QSslSocket sse;
+        sse.setSslConfiguration(trusting);
+        sse.connectToHostEncrypted(QStringLiteral("localhost"), host.port());
+        QTRY_VERIFY(sse.isEncrypted()); // (no blocking wait: the server shares this thread)
+        sse.write("GET /events?topics=tls.test HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        QByteArray received;
+        QTRY_VERIFY((received += sse.readAll()).contains("retry: 2000"));
+        host.store()->append({EventDraft {QStringLiteral("tls.test"), "{\"n\":1}"}});
+        QTRY_VERIFY((received += sse.readAll()).contains("event: tls.test\ndata: "));
+        QCOMPARE(host.ssePublisher()->streams().size(), size_t(1));
+
+        // A WebSocket over TLS.
+        QWebSocket ws;
+        ws.setSslConfiguration(trusting);
+        QSignalSpy messages(&ws, &QWebSocket::textMessageReceived);
+        ws.open(QUrl(QStringLiteral("wss://localhost:%1/ws").arg(host.port())));
+        QTRY_VERIFY(messages.size() > 0); // the server's state on connect
+        QVERIFY(messages.first().first().toString().contains(QStringLiteral("\"op\":\"state\"")));
+        ws.close();
+        sse.disconnectFromHost();
+        QTRY_COMPARE(host.ssePublisher()->streams().size(), size_t(0));
+    }
+
+    void tlsHandshakeIsBoundedLikeARequestHead()
+    {
+        m_config.tlsSelfSigned = true;
+        m_config.limits.headTimeoutMs = 200;
+        ServerHost host({});
+        QVERIFY2(host.start(m_config), qPrintable(host.errorString()));
+        // A client that connects and never starts the handshake is cut.
+        QTcpSocket silent;
+        silent.connectToHost(QStringLiteral("127.0.0.1"), host.port());
+        QTRY_COMPARE(silent.state(), QAbstractSocket::ConnectedState);
+        QTRY_COMPARE(silent.state(), QAbstractSocket::UnconnectedState);
+        QCOMPARE(host.gate()->tlsHandshakesTimedOut(), quint64(1));
+        // Plain HTTP on the TLS port: the handshake fails and the connection closes.
+        QTcpSocket plain;
+        plain.connectToHost(QStringLiteral("127.0.0.1"), host.port());
+        plain.write("GET /api/health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        QTRY_COMPARE(plain.state(), QAbstractSocket::UnconnectedState);
+        QVERIFY(!plain.readAll().contains("200 OK"));
+        // Neither disturbed anyone: a TLS client is served.
+        QSslSocket client;
+        client.setSslConfiguration(trustingConfiguration());
+        client.connectToHostEncrypted(QStringLiteral("localhost"), host.port());
+        QTRY_VERIFY(client.isEncrypted());
+        client.write("GET /api/health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        QByteArray answer;
+        QTRY_VERIFY((answer += client.readAll()).contains("\"status\":\"ok\""));
+        QVERIFY(answer.startsWith("HTTP/1.1 200 OK\r\n"));
+    }
+
+    void tlsStartFailures_data()
+    {
+        QTest::addColumn<QString>("certificate");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("missing file") << "/nonexistent/cert.pem"
+                                      << "cannot read /nonexistent/cert.pem";
+        QTest::newRow("key of no certificate") << "key"
+                                               << "holds no PEM certificate";
+    }
+    void tlsStartFailures()
+    {
+        QFETCH(QString, certificate);
+        QFETCH(QString, reason);
+        // A key and certificate pair made elsewhere.
+        QTemporaryDir other;
+        bool created = false;
+        QString error;
+        QVERIFY(Tls::selfSigned(other.path(), {}, &created, &error));
+        const Tls::SelfSignedFiles files = Tls::selfSignedFiles(other.path());
+        m_config.tlsCertFile = certificate == QLatin1String("key") ? files.key : certificate;
+        m_config.tlsKeyFile = files.key;
+        ServerHost host({});
+        QVERIFY(!host.start(m_config));
+        QVERIFY2(host.errorString().contains(reason), qPrintable(host.errorString()));
+        QVERIFY(!host.store()->isOpen()); // nothing is left running
+    }
+
+    void openBindWithoutTlsIsWarnedAbout()
+    {
+        m_config.bindAddress = QStringLiteral("0.0.0.0");
+        m_config.token = QStringLiteral("s3cret");
+        QTest::ignoreMessage(QtWarningMsg,
+            QRegularExpression(QStringLiteral("^listening on 0\\.0\\.0\\.0 without TLS: the "
+                                              "token and every event cross the network")));
+        ServerHost host({});
+        QVERIFY(host.start(m_config));
+        host.stop();
+        m_config.tlsSelfSigned = true; // with TLS: no warning (an unexpected one fails the test)
+        QTest::failOnWarning(QRegularExpression(QStringLiteral("without TLS")));
+        QVERIFY2(host.start(m_config), qPrintable(host.errorString()));
+    }
+
 private:
+    /// Trusts the local authority that --tls-self-signed made in the test's data directory.
+    QSslConfiguration trustingConfiguration() const
+    {
+        QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+        configuration.setCaCertificates(
+            QSslCertificate::fromPath(Tls::selfSignedFiles(m_dir->path()).authority));
+        return configuration;
+    }
+
     HttpTestClient m_http;
     std::unique_ptr<QTemporaryDir> m_dir;
     ServerConfig m_config;
