@@ -16,7 +16,8 @@ QByteArray normalized(QByteArray origin)
 
 } // namespace
 
-Cors::Cors(const QStringList &allowedOrigins)
+Cors::Cors(const QStringList &allowedOrigins, bool tls)
+    : m_tls(tls)
 {
     for (const QString &origin : allowedOrigins) {
         if (origin == QLatin1String("*"))
@@ -36,7 +37,8 @@ bool Cors::allows(const QByteArray &rawOrigin, const QByteArray &host, bool forR
     const QByteArray origin = normalized(rawOrigin);
     if (origin.isEmpty())
         return true;
-    if (origin == "http://" + normalized(host) || m_origins.contains(origin))
+    const QByteArray ownScheme = m_tls ? "https://" : "http://";
+    if (origin == ownScheme + normalized(host) || m_origins.contains(origin))
         return true;
     return forRead && m_anyReads;
 }

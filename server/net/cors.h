@@ -21,7 +21,8 @@ using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
 class Cors
 {
 public:
-    explicit Cors(const QStringList &allowedOrigins = {});
+    /// `tls`: the server speaks HTTPS, so its own origin is `https://HOST`.
+    explicit Cors(const QStringList &allowedOrigins = {}, bool tls = false);
 
     /// True when the request's origin may use this server (reads when `forRead`, else
     /// publishing too). A request without Origin is not a cross-origin browser request: allowed.
@@ -37,6 +38,7 @@ public:
 private:
     QList<QByteArray> m_origins; ///< Lower-case, without a trailing slash.
     bool m_anyReads = false;
+    bool m_tls = false;
 };
 
 } // namespace Pushboard

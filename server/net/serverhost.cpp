@@ -210,7 +210,7 @@ bool ServerHost::start(const ServerConfig &config)
     m_sse->setQueueLimit(config.sseQueueLimit);
     m_sse->setKeepalive(config.keepaliveS);
     m_auth = Auth(config.token.toUtf8());
-    m_cors = Cors(config.allowedOrigins);
+    m_cors = Cors(config.allowedOrigins, config.tls());
     m_controls = std::make_unique<ServerControls>(
         ServerControls::Parts {m_store.get(), m_scheduler.get(), m_faults.get(), m_sse.get(),
             m_poll.get(), m_channel.get()},

@@ -33,26 +33,33 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("origin");
         QTest::addColumn<bool>("read");
         QTest::addColumn<bool>("publish");
+        QTest::addColumn<bool>("tls"); // the server speaks HTTPS
         const QStringList none;
         const QStringList dash {QStringLiteral("https://dash.example/")};
         const QStringList any {QStringLiteral("*")};
         QTest::newRow("no Origin: not a cross-origin request")
-            << none << QByteArray() << true << true;
-        QTest::newRow("own origin") << none << QByteArray("http://127.0.0.1:8765") << true << true;
+            << none << QByteArray() << true << true << false;
+        QTest::newRow("own origin")
+            << none << QByteArray("http://127.0.0.1:8765") << true << true << false;
         QTest::newRow("own origin, other case")
-            << none << QByteArray("HTTP://127.0.0.1:8765/") << true << true;
+            << none << QByteArray("HTTP://127.0.0.1:8765/") << true << true << false;
         QTest::newRow("own host, other port")
-            << none << QByteArray("http://127.0.0.1:9999") << false << false;
+            << none << QByteArray("http://127.0.0.1:9999") << false << false << false;
         QTest::newRow("own host over https")
-            << none << QByteArray("https://127.0.0.1:8765") << false << false;
-        QTest::newRow("foreign") << none << QByteArray("https://evil.example") << false << false;
-        QTest::newRow("null origin") << none << QByteArray("null") << false << false;
+            << none << QByteArray("https://127.0.0.1:8765") << false << false << false;
+        QTest::newRow("foreign") << none << QByteArray("https://evil.example") << false << false
+                                 << false;
+        QTest::newRow("null origin") << none << QByteArray("null") << false << false << false;
         QTest::newRow("allowed (slash ignored)")
-            << dash << QByteArray("https://dash.example") << true << true;
+            << dash << QByteArray("https://dash.example") << true << true << false;
         QTest::newRow("allowed's subdomain")
-            << dash << QByteArray("https://a.dash.example") << false << false;
+            << dash << QByteArray("https://a.dash.example") << false << false << false;
+        QTest::newRow("over TLS: own origin is https")
+            << none << QByteArray("https://127.0.0.1:8765") << true << true << true;
+        QTest::newRow("over TLS: own host over http")
+            << none << QByteArray("http://127.0.0.1:8765") << false << false << true;
         QTest::newRow("any reads, never publishes")
-            << any << QByteArray("https://evil.example") << true << false;
+            << any << QByteArray("https://evil.example") << true << false << false;
     }
     void allows()
     {
@@ -60,7 +67,8 @@ private Q_SLOTS:
         QFETCH(QByteArray, origin);
         QFETCH(bool, read);
         QFETCH(bool, publish);
-        const Cors cors(allowed);
+        QFETCH(bool, tls);
+        const Cors cors(allowed, tls);
         const HttpRequest r = request(origin);
         QCOMPARE(cors.allows(r, true), read);
         QCOMPARE(cors.allows(r, false), publish);
