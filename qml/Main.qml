@@ -14,6 +14,9 @@ ApplicationWindow {
     required property string token
     required property string transport
     required property int windowMinutes
+    /// Whom to trust for an https:// server (--ca FILE, --pin SHA256).
+    property string caFile: ""
+    property string pin: ""
     property string themeOverride: ""
     /// Why this window watches a server it did not start (its port or data directory was taken).
     property string notice: ""
@@ -55,6 +58,8 @@ ApplicationWindow {
         id: source
         objectName: "source"
         token: window.token
+        caFile: window.caFile
+        pin: window.pin
         transport: window.transport
         windowMinutes: window.windowMinutes
         url: window.serverUrl
@@ -62,6 +67,8 @@ ApplicationWindow {
     ControlClient {
         id: controls
         token: window.token
+        caFile: window.caFile
+        pin: window.pin
         url: source.url
     }
 

@@ -17,7 +17,29 @@ ControlClient::ControlClient(QObject *parent)
     m_socket.setMaxAllowedIncomingMessageSize(quint64(StreamConnection::MaxMessageBytes));
     m_socket.setMaxAllowedIncomingFrameSize(quint64(StreamConnection::MaxMessageBytes));
     connect(&m_retry, &QTimer::timeout, this, &ControlClient::open);
-    connect(&m_socket, &QWebSocket::connected, this, &ControlClient::connectedChanged);
+    connect(&m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+        const QString refusal
+            = m_trust.refusal(m_socket.sslConfiguration().peerCertificate(), errors);
+        if (refusal.isEmpty()) {
+            m_socket.ignoreSslErrors(errors);
+        } else {
+            m_lastError = refusal;
+            Q_EMIT lastErrorChanged();
+        }
+    });
+    connect(&m_socket, &QWebSocket::connected, this, [this] {
+        if (m_trust.hasPin() && m_socket.requestUrl().scheme() == QLatin1String("wss")) {
+            const QString refusal
+                = m_trust.refusal(m_socket.sslConfiguration().peerCertificate(), {});
+            if (!refusal.isEmpty()) {
+                m_lastError = refusal;
+                Q_EMIT lastErrorChanged();
+                m_socket.abort();
+                return;
+            }
+        }
+        Q_EMIT connectedChanged();
+    });
     connect(&m_socket, &QWebSocket::disconnected, this, [this] {
         Q_EMIT connectedChanged();
         m_retry.start();
@@ -62,6 +84,24 @@ void ControlClient::setToken(const QString &token)
     open();
 }
 
+void ControlClient::setCaFile(const QString &caFile)
+{
+    if (caFile == m_caFile)
+        return;
+    m_caFile = caFile;
+    Q_EMIT trustChanged();
+    open();
+}
+
+void ControlClient::setPin(const QString &pin)
+{
+    if (pin == m_pin)
+        return;
+    m_pin = pin;
+    Q_EMIT trustChanged();
+    open();
+}
+
 void ControlClient::open()
 {
     if (m_url.isEmpty()) {
@@ -75,7 +115,10 @@ void ControlClient::open()
     QNetworkRequest request(url);
     if (!m_token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    QString error; // the command line has checked them; a bad value here trusts nothing more
+    m_trust = TlsTrust::fromOptions(m_caFile, m_pin, &error).value_or(TlsTrust());
     m_socket.abort();
+    m_socket.setSslConfiguration(m_trust.configuration());
     // After the abort: closing the old socket says `disconnected`, which starts the retry; left
     // running it would abort this new connection two seconds later, and the next, and so on.
     m_retry.stop();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "tlstrust.h"
+
 #include <QJsonObject>
 #include <QObject>
 #include <QQmlEngine>
@@ -18,6 +20,9 @@ class ControlClient : public QObject
     /// The server's base URL, e.g. `http://127.0.0.1:8765`.
     Q_PROPERTY(QString url READ url WRITE setUrl NOTIFY urlChanged)
     Q_PROPERTY(QString token READ token WRITE setToken NOTIFY tokenChanged)
+    /// As DashboardSource's: whom to trust for an https:// server.
+    Q_PROPERTY(QString caFile READ caFile WRITE setCaFile NOTIFY trustChanged)
+    Q_PROPERTY(QString pin READ pin WRITE setPin NOTIFY trustChanged)
     Q_PROPERTY(bool connected READ isConnected NOTIFY connectedChanged)
     /// The last `state` message: interval, paused, keepalive, latency, stallRemaining, connections.
     Q_PROPERTY(QVariantMap state READ state NOTIFY stateChanged)
@@ -32,6 +37,10 @@ public:
     void setUrl(const QString &url);
     [[nodiscard]] QString token() const { return m_token; }
     void setToken(const QString &token);
+    [[nodiscard]] QString caFile() const { return m_caFile; }
+    void setCaFile(const QString &caFile);
+    [[nodiscard]] QString pin() const { return m_pin; }
+    void setPin(const QString &pin);
     [[nodiscard]] bool isConnected() const
     {
         return m_socket.state() == QAbstractSocket::ConnectedState;
@@ -45,6 +54,7 @@ public:
 Q_SIGNALS:
     void urlChanged();
     void tokenChanged();
+    void trustChanged();
     void connectedChanged();
     void stateChanged();
     void lastErrorChanged();
@@ -58,6 +68,9 @@ private:
 
     QString m_url;
     QString m_token;
+    QString m_caFile;
+    QString m_pin;
+    TlsTrust m_trust;
     QWebSocket m_socket;
     QVariantMap m_state;
     QString m_lastError;

@@ -95,6 +95,24 @@ void DashboardSource::setToken(const QString &token)
     reconnect();
 }
 
+void DashboardSource::setCaFile(const QString &caFile)
+{
+    if (caFile == m_caFile)
+        return;
+    m_caFile = caFile;
+    Q_EMIT trustChanged();
+    reconnect();
+}
+
+void DashboardSource::setPin(const QString &pin)
+{
+    if (pin == m_pin)
+        return;
+    m_pin = pin;
+    Q_EMIT trustChanged();
+    reconnect();
+}
+
 void DashboardSource::setWindowMinutes(int minutes)
 {
     minutes = qBound(1, minutes, 60);
@@ -122,6 +140,8 @@ void DashboardSource::reconnect()
                                                                 : QStringLiteral("/api/events"));
     options.url = base;
     options.token = m_token;
+    QString error; // the command line has checked them; a bad value here trusts nothing more
+    options.tls = TlsTrust::fromOptions(m_caFile, m_pin, &error).value_or(TlsTrust());
     // From the last id this dashboard has seen; on the first connection, everything the server
     // retains, so the charts start full.
     options.lastEventId = m_newSource || m_client.lastEventId().isEmpty() ? QStringLiteral("0")

@@ -40,6 +40,11 @@ class DashboardSource : public QObject
     /// `sse`, `ws`, `poll` or `longpoll`.
     Q_PROPERTY(QString transport READ transport WRITE setTransport NOTIFY transportChanged)
     Q_PROPERTY(QString token READ token WRITE setToken NOTIFY tokenChanged)
+    /// For https:// servers: a PEM file of authorities to trust too (`--ca`), and the SHA-256
+    /// fingerprint of the one certificate to trust (`--pin`). A malformed value trusts nothing
+    /// more.
+    Q_PROPERTY(QString caFile READ caFile WRITE setCaFile NOTIFY trustChanged)
+    Q_PROPERTY(QString pin READ pin WRITE setPin NOTIFY trustChanged)
     /// The chart window in minutes (1, 5 or 15).
     Q_PROPERTY(
         int windowMinutes READ windowMinutes WRITE setWindowMinutes NOTIFY windowMinutesChanged)
@@ -84,6 +89,10 @@ public:
     void setTransport(const QString &transport);
     [[nodiscard]] QString token() const { return m_token; }
     void setToken(const QString &token);
+    [[nodiscard]] QString caFile() const { return m_caFile; }
+    void setCaFile(const QString &caFile);
+    [[nodiscard]] QString pin() const { return m_pin; }
+    void setPin(const QString &pin);
     [[nodiscard]] int windowMinutes() const { return m_windowMinutes; }
     void setWindowMinutes(int minutes);
     [[nodiscard]] QString state() const { return m_state; }
@@ -120,6 +129,7 @@ Q_SIGNALS:
     void urlChanged();
     void transportChanged();
     void tokenChanged();
+    void trustChanged();
     void windowMinutesChanged();
     void stateChanged();
     void countdownChanged();
@@ -144,6 +154,8 @@ private:
     bool m_newSource = true; ///< The next connection starts from the server's whole log.
     QString m_transport = QStringLiteral("sse");
     QString m_token;
+    QString m_caFile;
+    QString m_pin;
     int m_windowMinutes = 5;
     StreamClient m_client;
     QString m_state = QStringLiteral("idle");

@@ -4,10 +4,13 @@
 #include "serverhost.h"
 #include "serveroptions.h"
 #include "terminal.h"
+#include "tlscredentials.h"
+#include "tlstrust.h"
 #include "unixsignals.h"
 
 #include <QApplication>
 #include <QDir>
+#include <QFile>
 #include <QIcon>
 #include <QQmlApplicationEngine>
 #include <QQuickWindow>
@@ -46,6 +49,13 @@ int runDashboard(const QStringList &arguments)
         {QStringLiteral("inspect-port"),
             QStringLiteral("The relay's port for --inspect (default: any free one)."),
             QStringLiteral("PORT"), QStringLiteral("0")},
+        {QStringLiteral("ca"),
+            QStringLiteral("For an https:// server: trust the authorities in this PEM file too."),
+            QStringLiteral("FILE")},
+        {QStringLiteral("pin"),
+            QStringLiteral("For an https:// server: trust exactly the certificate with this "
+                           "SHA-256 fingerprint."),
+            QStringLiteral("SHA256")},
     });
     if (!parser.parse(arguments)) {
         Cli::printLine(
@@ -73,6 +83,13 @@ int runDashboard(const QStringList &arguments)
         return 2;
     }
 
+    QString caFile = parser.value(QStringLiteral("ca"));
+    QString pin = parser.value(QStringLiteral("pin"));
+    if (!TlsTrust::fromOptions(caFile, pin, &error)) {
+        Cli::printLine(stderr, QStringLiteral("pushboard: %1").arg(error));
+        return 2;
+    }
+
     bool portOk = false;
     const uint inspectPort = parser.value(QStringLiteral("inspect-port")).toUInt(&portOk);
     if (!portOk || inspectPort > 65535) {
@@ -97,10 +114,23 @@ int runDashboard(const QStringList &arguments)
             Cli::printLine(stdout,
                 QStringLiteral("pushboard: serving on %1 (event log in %2)")
                     .arg(url, config->store.dataDir));
+            if (config->tls()) {
+                Cli::printLine(stdout,
+                    QStringLiteral("pushboard: ")
+                        + Cli::tlsSummary(
+                            *config, host->tlsFingerprint(), host->tlsCertificateCreated()));
+                if (caFile.isEmpty() && pin.isEmpty())
+                    pin = host->tlsFingerprint(); // the window trusts its own server
+            }
         } else if (host->failure() == ServerHost::Failure::PortInUse
             || host->failure() == ServerHost::Failure::DataDirInUse) {
             // Most likely a `pushboard serve` service or another window: watch that one.
             url = host->runningServerUrl();
+            // A self-signed server in the same data directory: trust its authority.
+            const QString authority = Tls::selfSignedFiles(config->store.dataDir).authority;
+            if (caFile.isEmpty() && pin.isEmpty() && config->tlsSelfSigned
+                && QFile::exists(authority))
+                caFile = authority;
             notice = host->failure() == ServerHost::Failure::PortInUse
                 ? QStringLiteral("Port %1 is taken: watching the server already running there")
                       .arg(config->port)
@@ -140,6 +170,8 @@ int runDashboard(const QStringList &arguments)
         {QStringLiteral("serverUrl"), url},
         {QStringLiteral("exportDirectory"), QDir::homePath()},
         {QStringLiteral("token"), config->token},
+        {QStringLiteral("caFile"), caFile},
+        {QStringLiteral("pin"), pin},
         {QStringLiteral("transport"),
             transport.isEmpty()
                 ? settings.value(QStringLiteral("transport"), QStringLiteral("sse")).toString()

@@ -48,7 +48,7 @@ _pushboard() {
                 return
             fi
             options="$server_options --connect --no-server --transport --theme --inspect
-                --inspect-port --help --version" ;;
+                --inspect-port --ca --pin --help --version" ;;
     esac
     COMPREPLY=($(compgen -W "$options" -- "$cur"))
 } &&

@@ -45,8 +45,14 @@ void ConnectionGate::incomingConnection(qintptr socketDescriptor)
     if (tls) {
         tls->setSslConfiguration(m_tls);
         // A failed handshake (a plain HTTP client, a client that distrusts us) just closes.
-        connect(tls, &QSslSocket::sslErrors, tls, [tls](const QList<QSslError> &errors) {
-            qCDebug(lcGate) << "TLS handshake with" << tls->peerAddress() << "failed:" << errors;
+        // Closed before the handshake finished: it failed (a client that refused the
+        // certificate, a plain-HTTP client) or was given up; the time-out counts its own.
+        connect(tls, &QAbstractSocket::disconnected, this, [this, tls] {
+            if (tls->isEncrypted() || tls->property("pushboardHandshakeTimedOut").toBool())
+                return;
+            ++m_tlsHandshakesFailed;
+            qCDebug(lcGate) << "TLS handshake with" << tls->peerAddress()
+                            << "failed:" << tls->errorString();
         });
         tls->startServerEncryption();
     }
@@ -115,6 +121,7 @@ void ConnectionGate::sweepDeadlines()
         if (tls && !tls->isEncrypted()) {
             ++m_rejected;
             ++m_tlsHandshakesTimedOut;
+            tls->setProperty("pushboardHandshakeTimedOut", true);
             tls->abort();
             continue;
         }

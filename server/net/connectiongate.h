@@ -85,6 +85,9 @@ public:
     [[nodiscard]] quint64 rejectedRequests() const { return m_rejected; }
     /// TLS connections cut for not finishing the handshake within `headTimeoutMs` since start.
     [[nodiscard]] quint64 tlsHandshakesTimedOut() const { return m_tlsHandshakesTimedOut; }
+    /// TLS connections closed before their handshake finished, since start (a client that
+    /// refused the certificate, a plain-HTTP client), not counting the timed-out ones.
+    [[nodiscard]] quint64 tlsHandshakesFailed() const { return m_tlsHandshakesFailed; }
     /// Kept-alive connections closed for sitting idle past `idleTimeoutMs` since start.
     [[nodiscard]] quint64 idleClosedConnections() const { return m_idleClosed; }
 
@@ -110,6 +113,7 @@ private:
     quint64 m_rejected = 0;
     quint64 m_idleClosed = 0;
     quint64 m_tlsHandshakesTimedOut = 0;
+    quint64 m_tlsHandshakesFailed = 0;
     QSslConfiguration m_tls;
 };
 

@@ -58,6 +58,12 @@ QByteArray render(const ServerMetrics &metrics)
     w.family("pushboard_idle_connections_closed_total", "counter",
         "Kept-alive connections closed for sending no request within the idle timeout.");
     w.sample("pushboard_idle_connections_closed_total", double(metrics.idleConnectionsClosed));
+    w.family("pushboard_tls_handshakes_failed_total", "counter",
+        "TLS handshakes that failed (a plain-HTTP client, a client refusing the certificate).");
+    w.sample("pushboard_tls_handshakes_failed_total", double(metrics.tlsHandshakesFailed));
+    w.family("pushboard_tls_handshakes_timed_out_total", "counter",
+        "TLS handshakes not finished within the request-head time-out.");
+    w.sample("pushboard_tls_handshakes_timed_out_total", double(metrics.tlsHandshakesTimedOut));
     w.family("pushboard_log_events", "gauge", "Events retained in the log.");
     w.sample("pushboard_log_events", double(metrics.retainedEvents));
     w.family("pushboard_log_newest_id", "gauge", "Newest event id.");

@@ -18,6 +18,8 @@ struct ServerMetrics
     quint64 connectionsRefused = 0; ///< Turned away at the connection limit.
     quint64 requestsRejected = 0; ///< Answered 4xx by the front door or the route table.
     quint64 idleConnectionsClosed = 0; ///< Kept-alive connections closed after sitting idle.
+    quint64 tlsHandshakesFailed = 0; ///< TLS handshakes that failed (a client's refusal too).
+    quint64 tlsHandshakesTimedOut = 0; ///< TLS handshakes cut for not finishing in time.
     qint64 retainedEvents = 0;
     quint64 newestId = 0;
     double uptimeSeconds = 0;

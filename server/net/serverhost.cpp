@@ -331,6 +331,8 @@ QByteArray ServerHost::metrics() const
     metrics.requestsRejected
         = (m_gate ? m_gate->rejectedRequests() : 0) + m_http->rejectedRequests();
     metrics.idleConnectionsClosed = m_gate ? m_gate->idleClosedConnections() : 0;
+    metrics.tlsHandshakesFailed = m_gate ? m_gate->tlsHandshakesFailed() : 0;
+    metrics.tlsHandshakesTimedOut = m_gate ? m_gate->tlsHandshakesTimedOut() : 0;
     metrics.retainedEvents = m_store->count();
     metrics.newestId = m_store->newestId();
     metrics.uptimeSeconds = double(m_uptime.elapsed()) / 1000.0;

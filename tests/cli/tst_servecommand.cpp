@@ -159,6 +159,94 @@ private Q_SLOTS:
         QVERIFY(server.waitForFinished(30000));
     }
 
+    void dashboardOverTls_data()
+    {
+        QTest::addColumn<QString>("trust"); // own (its embedded server), pin, none
+        QTest::addColumn<bool>("connects");
+        QTest::newRow("its own TLS server") << "own" << true;
+        QTest::newRow("--connect with --pin") << "pin" << true;
+        QTest::newRow("--connect, no trust") << "none" << false;
+    }
+    void dashboardOverTls()
+    {
+        QFETCH(QString, trust);
+        QFETCH(bool, connects);
+        // The server: the dashboard's own, or a `serve` it connects to.
+        QTemporaryDir otherDir;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), otherDir.filePath(QStringLiteral("config")));
+        QProcess server;
+        QProcess dashboard;
+        dashboard.setProcessEnvironment(env);
+        QByteArray out;
+        const QStringList tlsServer {QStringLiteral("--port"), QStringLiteral("0"),
+            QStringLiteral("--data-dir"), m_dir->path(), QStringLiteral("--tls-self-signed")};
+        QProcess *serving = &server;
+        if (trust == QLatin1String("own")) {
+            dashboard.start(QStringLiteral(PUSHBOARD_BIN), tlsServer);
+            serving = &dashboard;
+        } else {
+            server.start(
+                QStringLiteral(PUSHBOARD_BIN), QStringList {QStringLiteral("serve")} + tlsServer);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (out += serving->readAllStandardOutput()).contains("SHA-256 "), 30000);
+        const QString printed = QString::fromUtf8(out);
+        const QString url = QRegularExpression(QStringLiteral("https://127\\.0\\.0\\.1:\\d+"))
+                                .match(printed)
+                                .captured();
+        const QString fingerprint = QRegularExpression(QStringLiteral("SHA-256 ([0-9A-F:]{95})"))
+                                        .match(printed)
+                                        .captured(1);
+        QVERIFY2(!url.isEmpty() && !fingerprint.isEmpty(), out.constData());
+        if (trust != QLatin1String("own")) {
+            QStringList arguments {QStringLiteral("--connect"), url};
+            if (trust == QLatin1String("pin"))
+                arguments << QStringLiteral("--pin") << fingerprint;
+            dashboard.start(QStringLiteral(PUSHBOARD_BIN), arguments);
+        }
+        // What the server sees: the window's SSE stream and its control WebSocket, or nothing.
+        QNetworkAccessManager nam;
+        QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+        configuration.setCaCertificates(
+            QSslCertificate::fromPath(m_dir->filePath(QStringLiteral("tls-ca.pem"))));
+        const auto get = [&](const char *path) {
+            QNetworkRequest request(QUrl(url + QLatin1String(path)));
+            request.setSslConfiguration(configuration);
+            QNetworkReply *reply = nam.get(request);
+            QTest::qWaitFor([reply] { return reply->isFinished(); }, 30000);
+            reply->deleteLater();
+            return reply->readAll();
+        };
+        const auto transports = [&] {
+            const QByteArray body = get("/api/connections");
+            return QByteArray(QByteArray::number(body.count("\"transport\":\"sse\""))
+                + QByteArray::number(body.count("\"transport\":\"ws\"")));
+        };
+        if (connects) {
+            QTRY_COMPARE_WITH_TIMEOUT(transports(), QByteArray("11"), 30000);
+        } else {
+            // Refused: the window's stream and its controls each failed a handshake, and the
+            // stream is not retried.
+            const auto failedHandshakes = [&] {
+                const QByteArray metrics = get("/metrics");
+                const qsizetype at = metrics.indexOf("\npushboard_tls_handshakes_failed_total ");
+                return at < 0 ? -1 : metrics.mid(at + 39).split('\n').value(0).toInt();
+            };
+            QTRY_VERIFY_WITH_TIMEOUT(failedHandshakes() >= 2, 30000);
+            QCOMPARE(transports(), QByteArray("00"));
+        }
+        QCOMPARE(dashboard.state(), QProcess::Running);
+        dashboard.terminate();
+        QVERIFY(dashboard.waitForFinished(30000));
+        QCOMPARE(dashboard.exitCode(), 0);
+        if (server.state() != QProcess::NotRunning) {
+            server.terminate();
+            QVERIFY(server.waitForFinished(30000));
+        }
+    }
+
     void portInUseIsOneLineAndExit1()
     {
         QTcpServer squatter;
