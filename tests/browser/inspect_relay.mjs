@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import assert from "node:assert/strict";
 import puppeteer from "puppeteer-core";
+import { stopProcess, waitFor } from "./helpers.mjs";
 
 const binary = process.argv[2];
 const chromium = process.env.CHROMIUM || "/usr/bin/chromium";
@@ -33,20 +34,6 @@ function start(args, ready) {
     child.stdout.on("data", () => { if (ready.test(out)) resolve({ child, output: () => out }); });
     child.on("exit", code => reject(new Error(`${args[0]} exited with ${code}: ${err}`)));
   });
-}
-
-function stop(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise(resolve => { child.removeAllListeners("exit"); child.once("exit", resolve); child.kill("SIGTERM"); });
-}
-
-async function waitFor(what, predicate, timeoutMs = 30000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await predicate()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 50));
-  }
 }
 
 async function main() {
@@ -89,7 +76,7 @@ async function main() {
     assert.equal(messages.got.filter(o => o === "event").length, 2);
 
     await waitFor("the relay to print the close", () => /"ws close"/.test(relay.output()) && /"kind":"ws close".*"direction":"receive"|"direction":"receive".*"kind":"ws close"/.test(relay.output()));
-    await stop(relay.child);
+    await stopProcess(relay.child);
     const items = relay.output().trim().split("\n").map(l => JSON.parse(l)).filter(o => o.kind);
 
     assert.ok(!items.some(i => i.kind === "malformed" || i.kind === "bytes"), "nothing malformed");
@@ -113,8 +100,8 @@ async function main() {
     console.log(`ok: ${items.length} items from Chromium's SSE and WebSocket through the relay, none malformed`);
   } finally {
     await browser.close();
-    await stop(relay.child);
-    await stop(server.child);
+    await stopProcess(relay.child);
+    await stopProcess(server.child);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

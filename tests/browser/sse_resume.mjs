@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import assert from "node:assert/strict";
 import puppeteer from "puppeteer-core";
+import { stopProcess, waitFor } from "./helpers.mjs";
 
 const binary = process.argv[2];
 const chromium = process.env.CHROMIUM || "/usr/bin/chromium";
@@ -29,11 +30,6 @@ function startServer(port) {
   });
 }
 
-function stopServer(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise(resolve => { child.once("exit", resolve); child.kill("SIGTERM"); });
-}
-
 async function publish(port, n) {
   const res = await fetch(`http://127.0.0.1:${port}/api/publish`, {
     method: "POST", headers: { "Content-Type": "application/json" },
@@ -46,15 +42,6 @@ async function publish(port, n) {
 async function sseConnections(port) {
   const res = await fetch(`http://127.0.0.1:${port}/api/connections`);
   return (await res.json()).connections.filter(c => c.transport === "sse").length;
-}
-
-async function waitFor(what, predicate, timeoutMs = 30000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await predicate()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 50));
-  }
 }
 
 async function main() {
@@ -77,7 +64,7 @@ async function main() {
     assert.deepEqual(await received(), live);
 
     // Stop the server; publish while the browser is away (it waits `retry: 2000` ms).
-    await stopServer(server.child);
+    await stopProcess(server.child);
     server = await startServer(port);
     const missed = [await publish(port, 4), await publish(port, 5), await publish(port, 6)];
     assert.equal(await sseConnections(port), 0, "the browser reconnected before the missed events were published");
@@ -95,7 +82,7 @@ async function main() {
     console.log(`ok: browser received ${live.length} live, ${missed.length} missed (replayed), ${more.length} live again`);
   } finally {
     await browser.close();
-    if (server) await stopServer(server.child);
+    if (server) await stopProcess(server.child);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import assert from "node:assert/strict";
 import puppeteer from "puppeteer-core";
+import { stopProcess, waitFor } from "./helpers.mjs";
 
 const binary = process.argv[2];
 const chromium = process.env.CHROMIUM || "/usr/bin/chromium";
@@ -46,15 +47,6 @@ function request(port, path, { ca, method = "GET", body, chunked = false } = {})
     if (body) req.write(body); // without Content-Length: Node sends it chunked
     req.end();
   });
-}
-
-async function waitFor(what, predicate, timeoutMs = 30000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await predicate()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 50));
-  }
 }
 
 async function main() {
@@ -131,14 +123,9 @@ print(answer.status, answer.read().decode())
               "Python, Chromium EventSource and WebSocket");
 }
 
-function stopServer(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise(resolve => { child.once("exit", resolve); child.kill("SIGTERM"); });
-}
-
 main()
   .catch(error => { console.error(error); process.exitCode = 1; })
   .finally(async () => {
-    if (server) await stopServer(server.child);
+    if (server) await stopProcess(server.child);
     rmSync(dataDir, { recursive: true, force: true });
   });
