@@ -47,7 +47,6 @@ public:
     /// plain TCP). The handshake counts as part of the first request head: a client that does
     /// not finish it within `headTimeoutMs` is cut like a slow head.
     void setTls(const QSslConfiguration &configuration) { m_tls = configuration; }
-    [[nodiscard]] bool isTls() const { return !m_tls.isNull(); }
     /// Which Host names requests may give (default: loopback names and addresses, and the
     /// address each connection arrived at).
     void setHostCheck(const HostCheck &check) { m_settings.hostCheck = check; }

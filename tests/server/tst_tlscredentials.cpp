@@ -2,7 +2,6 @@
 
 #include <QFile>
 #include <QRegularExpression>
-#include <QSslCertificateExtension>
 #include <QSslKey>
 #include <QTemporaryDir>
 #include <QTest>
