@@ -6,7 +6,8 @@ namespace Pushboard {
 
 QJsonObject ConnectionInfo::toJson() const
 {
-    return {{QStringLiteral("transport"), transport}, {QStringLiteral("peer"), peer},
+    return {{QStringLiteral("transport"), transport}, {QStringLiteral("protocol"), protocol},
+        {QStringLiteral("peer"), peer},
         {QStringLiteral("topics"), QJsonArray::fromStringList(topics)},
         {QStringLiteral("since"), since.toString(Qt::ISODateWithMs)},
         {QStringLiteral("eventsSent"), qint64(eventsSent)},

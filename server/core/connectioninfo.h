@@ -17,8 +17,9 @@ struct ConnectionInfo
     quint64 eventsSent = 0;
     quint64 bytesSent = 0;
     qint64 queuedBytes = 0; ///< Written by the server, not yet taken by the kernel.
+    QString protocol = QStringLiteral("http/1.1"); ///< "http/1.1" or "h2" (ALPN names).
 
-    /// `{"transport":..,"peer":..,"topics":[..],"since":"<ISO 8601>","eventsSent":..,
+    /// `{"transport":..,"protocol":..,"peer":..,"topics":[..],"since":"<ISO 8601>","eventsSent":..,
     /// "bytesSent":..,"queuedBytes":..}`
     [[nodiscard]] QJsonObject toJson() const;
 };

@@ -1,5 +1,6 @@
 #include "connectiongate.h"
 
+#include "http2session.h"
 #include "httpreply.h"
 #include "wirecapture.h"
 
@@ -32,6 +33,8 @@ ConnectionGate::~ConnectionGate()
     // The connections are children: they go with the gate, without calling back into it.
     for (HttpConnection *connection : std::as_const(m_connections))
         connection->disconnect(this);
+    for (Http2Session *session : std::as_const(m_sessions))
+        session->disconnect(this);
 }
 
 void ConnectionGate::incomingConnection(qintptr socketDescriptor)
@@ -74,7 +77,7 @@ void ConnectionGate::incomingConnection(qintptr socketDescriptor)
         [this](QTcpSocket *upgraded, const HttpRequest &request, QByteArray buffered) {
             Q_EMIT webSocketUpgrade(upgraded, request, buffered);
         },
-        this);
+        [this](QTcpSocket *http2, QByteArray received) { startHttp2(http2, received); }, this);
     m_connections.append(connection);
     connect(connection, &HttpConnection::refused, this, [this] { ++m_rejected; });
     connect(connection, &HttpConnection::finished, this,
@@ -82,6 +85,43 @@ void ConnectionGate::incomingConnection(qintptr socketDescriptor)
     if (!m_sweep.isActive())
         m_sweep.start(
             qBound(10, std::min(m_limits.headTimeoutMs, m_limits.idleTimeoutMs) / 4, 1000));
+}
+
+void ConnectionGate::startHttp2(QTcpSocket *socket, const QByteArray &received)
+{
+    if (!socket)
+        return;
+    auto *session = new Http2Session(
+        socket, received, &m_settings, m_limits.maxConcurrentStreams,
+        [this](HttpRequest &&request, HttpReply &&reply) {
+            if (m_onRequest)
+                m_onRequest(std::move(request), std::move(reply));
+        },
+        this);
+    m_sessions.append(session);
+    ++m_http2.connections;
+    connect(session, &Http2Session::refused, this, [this] { ++m_rejected; });
+    connect(session, &Http2Session::idleClosed, this, [this] { ++m_idleClosed; });
+    connect(session, &Http2Session::streamOpened, this, [this] { ++m_http2.streams; });
+    connect(session, &Http2Session::resetSent, this, [this](bool goaway, quint32 errorCode) {
+        if (!goaway)
+            ++m_http2.streamResets;
+        else if (errorCode != 0)
+            ++m_http2.connectionErrors;
+        else
+            ++m_http2.gracefulGoaways;
+    });
+    connect(
+        session, &Http2Session::finished, this, [this, session] { m_sessions.removeOne(session); });
+    session->start();
+}
+
+int ConnectionGate::http2OpenStreams() const
+{
+    int streams = 0;
+    for (const Http2Session *session : m_sessions)
+        streams += session->streamCount();
+    return streams;
 }
 
 void ConnectionGate::refuse(QTcpSocket *socket, int status, const QString &reason,
@@ -102,6 +142,9 @@ void ConnectionGate::closeAll()
     const QList<HttpConnection *> connections = m_connections;
     for (HttpConnection *connection : connections)
         connection->close();
+    const QList<Http2Session *> sessions = m_sessions;
+    for (Http2Session *session : sessions)
+        session->close();
 }
 
 void ConnectionGate::sweepDeadlines()
@@ -132,7 +175,10 @@ void ConnectionGate::sweepDeadlines()
     m_idleClosed += quint64(idle.size());
     for (HttpConnection *connection : idle)
         connection->close();
-    if (m_connections.isEmpty())
+    const QList<Http2Session *> sessions = m_sessions;
+    for (Http2Session *session : sessions)
+        session->sweep(now);
+    if (m_connections.isEmpty() && m_sessions.isEmpty())
         m_sweep.stop();
 }
 

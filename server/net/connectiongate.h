@@ -14,8 +14,11 @@ class QTcpSocket;
 
 namespace Pushboard {
 
+class Http2Session;
+
 /// The front door: owns the listening socket and every HTTP connection (HttpConnection) until it
-/// is answered, handed to a stream or upgraded to a WebSocket.
+/// is answered, handed to a stream or upgraded to a WebSocket, and every HTTP/2 connection
+/// (Http2Session: chosen by ALPN over TLS, or by its preface on clear text) for its whole life.
 ///
 /// It refuses a connection over `maxConnections` with 503, and a request head not complete
 /// `headTimeoutMs` after it started (or after accept) with 408; it closes a kept-alive
@@ -36,6 +39,7 @@ public:
         qint64 maxBodyBytes = 64 * 1024;
         int headTimeoutMs = 10 * 1000;
         int idleTimeoutMs = 75 * 1000;
+        int maxConcurrentStreams = 100; ///< Per HTTP/2 connection.
     };
 
     explicit ConnectionGate(QObject *parent = nullptr);
@@ -75,7 +79,7 @@ public:
     /// Open connections, whoever serves them now.
     [[nodiscard]] int connectionCount() const
     {
-        return int(m_connections.size()) + (m_detached ? m_detached() : 0);
+        return int(m_connections.size() + m_sessions.size()) + (m_detached ? m_detached() : 0);
     }
     /// Connections refused with 503 since start.
     [[nodiscard]] quint64 refusedConnections() const { return m_refused; }
@@ -90,6 +94,22 @@ public:
     /// Kept-alive connections closed for sitting idle past `idleTimeoutMs` since start.
     [[nodiscard]] quint64 idleClosedConnections() const { return m_idleClosed; }
 
+    /// HTTP/2 connections open now, and their open streams.
+    [[nodiscard]] int http2Connections() const { return int(m_sessions.size()); }
+    [[nodiscard]] int http2OpenStreams() const;
+    /// HTTP/2 counters since start: connections, streams the clients opened, RST_STREAM and
+    /// GOAWAY frames sent with an error code (a protocol error, a refused or cancelled stream, a
+    /// flood), and GOAWAY frames sent without one (idle, shutdown).
+    struct Http2Counters
+    {
+        quint64 connections = 0;
+        quint64 streams = 0;
+        quint64 streamResets = 0;
+        quint64 connectionErrors = 0;
+        quint64 gracefulGoaways = 0;
+    };
+    [[nodiscard]] const Http2Counters &http2Counters() const { return m_http2; }
+
 Q_SIGNALS:
     /// A WebSocket opening handshake for `/ws` arrived on `socket`, which the receiver now owns:
     /// it completes the handshake or refuse()s it. `buffered` holds bytes that followed it.
@@ -101,11 +121,14 @@ protected:
 
 private:
     void sweepDeadlines();
+    void startHttp2(QTcpSocket *socket, const QByteArray &received);
 
     Limits m_limits;
     HttpConnection::Settings m_settings; ///< Shared by every connection (they are children).
     HttpConnection::RequestHandler m_onRequest;
     QList<HttpConnection *> m_connections;
+    QList<Http2Session *> m_sessions;
+    Http2Counters m_http2;
     QTimer m_sweep;
     std::function<int()> m_detached;
     quint64 m_refused = 0;

@@ -1,12 +1,15 @@
 #include "httpconnection.h"
 
 #include "httpreply.h"
+#include "streamsocket.h"
 #include "wirecapture.h"
 
 #include <QDeadlineTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QSslConfiguration>
+#include <QSslSocket>
 #include <QTimer>
 
 Q_LOGGING_CATEGORY(lcHttp, "pushboard.server.http", QtInfoMsg)
@@ -16,6 +19,8 @@ namespace Pushboard {
 namespace {
 
 constexpr qint64 ReadChunk = 16 * 1024;
+/// What an HTTP/2 client sends first (RFC 9113 3.4); no HTTP/1.x request starts like it.
+constexpr QByteArrayView Http2Preface("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
 qint64 nowMs()
 {
@@ -25,13 +30,14 @@ qint64 nowMs()
 } // namespace
 
 HttpConnection::HttpConnection(QTcpSocket *socket, const Settings *settings,
-    RequestHandler onRequest, UpgradeHandler onUpgrade, QObject *parent)
-    : QObject(parent)
+    RequestHandler onRequest, UpgradeHandler onUpgrade, Http2Handler onHttp2, QObject *parent)
+    : HttpResponder(parent)
     , m_socket(socket)
     , m_settings(settings)
     , m_parser(settings->limits)
     , m_onRequest(std::move(onRequest))
     , m_onUpgrade(std::move(onUpgrade))
+    , m_onHttp2(std::move(onHttp2))
     , m_headDeadline(nowMs() + settings->headTimeoutMs)
 {
     m_wireId = WireCapture::idOf(socket);
@@ -45,6 +51,7 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const Settings *settings,
         if (m_settings->capture && !m_handedOver)
             m_settings->capture->closed(m_wireId, QStringLiteral("closed"));
         m_ended = true;
+        Q_EMIT clientGone();
         Q_EMIT finished();
         deleteLater();
     });
@@ -52,8 +59,37 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const Settings *settings,
 
 HttpConnection::~HttpConnection() = default;
 
+bool HttpConnection::sniffHttp2()
+{
+    if (!m_onHttp2 || !m_socket) {
+        m_sniffing = false;
+        return true;
+    }
+    auto *tls = qobject_cast<QSslSocket *>(m_socket.data());
+    const bool chosenByAlpn
+        = tls && tls->sslConfiguration().nextNegotiatedProtocol() == QByteArrayLiteral("h2");
+    if (!chosenByAlpn) {
+        const QByteArray start = m_socket->peek(Http2Preface.size());
+        if (start.isEmpty())
+            return false; // Nothing to decide on yet.
+        if (!Http2Preface.startsWith(start)) {
+            m_sniffing = false;
+            return true;
+        }
+        if (start.size() < Http2Preface.size())
+            return false; // Could still be either: wait for the rest of the preface.
+    }
+    const QByteArray received = m_socket->readAll();
+    if (m_settings->capture)
+        m_settings->capture->read(m_wireId, received);
+    m_onHttp2(detachSocket(), received);
+    return false;
+}
+
 void HttpConnection::readMore()
 {
+    if (m_sniffing && !sniffHttp2())
+        return;
     while (m_socket && !m_busy && !m_ended) {
         const auto status = m_parser.parse();
         if (status == HttpRequestParser::Status::Complete) {
@@ -118,11 +154,22 @@ QByteArray HttpConnection::connectionHeader() const
     return m_http10 ? QByteArrayLiteral("keep-alive") : QByteArray();
 }
 
-void HttpConnection::respond(const QByteArray &bytes)
+void HttpConnection::respond(
+    int status, const HttpHeaders &headers, const QByteArray &body, bool headOnly)
 {
     if (!m_socket || m_ended || !m_busy)
         return;
-    write(bytes);
+    QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' '
+        + HttpReply::reasonPhrase(status) + "\r\nContent-Length: " + QByteArray::number(body.size())
+        + "\r\n";
+    for (const auto &[name, value] : headers)
+        head += name + ": " + value + "\r\n";
+    const QByteArray connection = connectionHeader();
+    if (!connection.isEmpty())
+        head += "Connection: " + connection + "\r\n";
+    head += "\r\n";
+    // A HEAD answer has the GET answer's headers and no content (RFC 9110 9.3.2).
+    write(headOnly ? head : head + body);
     m_busy = false;
     if (!m_keepAlive) {
         close();
@@ -131,6 +178,49 @@ void HttpConnection::respond(const QByteArray &bytes)
     m_idleDeadline = nowMs() + m_settings->idleTimeoutMs;
     // The next request, if one is buffered, on a later turn (never recursively).
     QMetaObject::invokeMethod(this, &HttpConnection::readMore, Qt::QueuedConnection);
+}
+
+std::unique_ptr<StreamSocket> HttpConnection::startStream(
+    const HttpHeaders &headers, const QByteArray &first)
+{
+    QByteArray head = "HTTP/1.1 200 OK\r\n";
+    for (const auto &[name, value] : headers)
+        head += name + ": " + value + "\r\n";
+    head += "Connection: close\r\n\r\n";
+    const quint64 wireId = m_wireId;
+    QTcpSocket *socket = detachSocket();
+    if (!socket)
+        return nullptr;
+    // Every write is a whole event: send it now rather than wait for the previous one's ACK.
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    std::unique_ptr<StreamSocket> stream = StreamSocket::takeOver(socket);
+    if (!stream)
+        return nullptr;
+    if (m_settings->capture) { // Both kinds of stream started here are event streams.
+        m_settings->capture->setTransport(wireId, QStringLiteral("sse"));
+        m_settings->capture->wrote(wireId, QByteArray(head + first));
+    }
+    stream->write(head + first); // One packet.
+    return stream;
+}
+
+QString HttpConnection::peer() const
+{
+    if (!m_socket)
+        return {};
+    return m_socket->peerAddress().toString() + QLatin1Char(':')
+        + QString::number(m_socket->peerPort());
+}
+
+qint64 HttpConnection::queuedBytes() const
+{
+    return m_socket ? m_socket->bytesToWrite() : 0;
+}
+
+void HttpConnection::abort()
+{
+    if (m_socket)
+        m_socket->abort();
 }
 
 void HttpConnection::refuse(int status, const QString &reason)

@@ -1,9 +1,9 @@
 #pragma once
 
 #include "hostcheck.h"
+#include "httpresponder.h"
 #include "protocol/httprequestparser.h"
 
-#include <QObject>
 #include <QPointer>
 #include <QTcpSocket>
 
@@ -27,10 +27,14 @@ class HttpReply;
 /// answer with `Connection: close` and the connection ends. Every request's Host is checked
 /// (HostCheck) before it reaches a route or becomes a WebSocket.
 ///
+/// A connection that opens with HTTP/2 instead (TLS that chose `h2` by ALPN, or the HTTP/2
+/// connection preface on clear text: h2c with prior knowledge, RFC 9113 3.3) is handed over
+/// before anything is parsed (the HTTP/2 handler, Http2Session).
+///
 /// Two clocks, both read by the owner's sweep (ConnectionGate): headDeadline() while a request
 /// head is due or under way (408 when missed), idleDeadline() while a kept-alive connection
 /// waits for its next request (then it is closed without an answer, as RFC 9112 9.8 allows).
-class HttpConnection : public QObject
+class HttpConnection : public HttpResponder
 {
     Q_OBJECT
 
@@ -40,6 +44,9 @@ public:
     /// bytes that followed the handshake request.
     using UpgradeHandler
         = std::function<void(QTcpSocket *socket, const HttpRequest &request, QByteArray buffered)>;
+    /// A connection that speaks HTTP/2: the receiver owns `socket`; `received` are the bytes read
+    /// from it so far (the start of the connection preface, or more).
+    using Http2Handler = std::function<void(QTcpSocket *socket, QByteArray received)>;
 
     struct Settings
     {
@@ -50,9 +57,10 @@ public:
         WireCapture *capture = nullptr; ///< Where bytes are reported for the inspector.
     };
 
-    /// Takes ownership of `socket`; `settings` must outlive the connection.
+    /// Takes ownership of `socket`; `settings` must outlive the connection. Without `onHttp2`,
+    /// the HTTP/2 preface is answered like any other malformed request.
     HttpConnection(QTcpSocket *socket, const Settings *settings, RequestHandler onRequest,
-        UpgradeHandler onUpgrade, QObject *parent = nullptr);
+        UpgradeHandler onUpgrade, Http2Handler onHttp2 = {}, QObject *parent = nullptr);
     ~HttpConnection() override;
 
     [[nodiscard]] QTcpSocket *socket() const { return m_socket; }
@@ -63,14 +71,25 @@ public:
     /// 0 while it is not idle.
     [[nodiscard]] qint64 idleDeadline() const { return m_idleDeadline; }
     /// True while a request waits for its answer.
-    [[nodiscard]] bool isWaitingForReply() const { return m_busy && !m_ended; }
+    [[nodiscard]] bool isWaitingForReply() const override { return m_busy && !m_ended; }
     /// The `Connection` header the current answer carries: `close` when the connection closes
     /// after it, `keep-alive` for an HTTP/1.0 request that asked for it (an HTTP/1.0 client
     /// reuses the connection only when the answer says so, RFC 9112 C.2.2), else nothing.
     [[nodiscard]] QByteArray connectionHeader() const;
 
-    /// Writes the current request's complete answer, then reads the next request or closes.
-    void respond(const QByteArray &bytes);
+    /// Writes the current request's complete answer (with `Content-Length` and `Connection`),
+    /// then reads the next request or closes.
+    void respond(
+        int status, const HttpHeaders &headers, const QByteArray &body, bool headOnly) override;
+    /// Writes the head (with `Connection: close`) and `first`, and hands the connection to the
+    /// returned stream: no more HTTP on it.
+    [[nodiscard]] std::unique_ptr<StreamSocket> startStream(
+        const HttpHeaders &headers, const QByteArray &first) override;
+    [[nodiscard]] QString peer() const override;
+    [[nodiscard]] QString protocol() const override { return QStringLiteral("http/1.1"); }
+    [[nodiscard]] qint64 queuedBytes() const override;
+    [[nodiscard]] quint64 streamWireId() const override { return m_wireId; }
+    void abort() override;
     /// Answers `status` with `{"error": reason}` and `Connection: close`, and closes.
     void refuse(int status, const QString &reason);
     /// The same on any socket: the answer, then whatever still arrives is read and dropped (so
@@ -96,6 +115,9 @@ Q_SIGNALS:
 
 private:
     void readMore();
+    /// Reads the first bytes of a connection that may open with HTTP/2; false once it has been
+    /// handed over or is still unclear.
+    bool sniffHttp2();
     void processBuffered();
     void dispatch(HttpRequest &&request);
 
@@ -108,6 +130,8 @@ private:
     HttpRequestParser m_parser;
     RequestHandler m_onRequest;
     UpgradeHandler m_onUpgrade;
+    Http2Handler m_onHttp2;
+    bool m_sniffing = true; ///< Nothing has been parsed yet: HTTP/2 may still begin.
     qint64 m_headDeadline = 0;
     qint64 m_idleDeadline = 0;
     bool m_busy = false; ///< A request is being answered.

@@ -1,18 +1,18 @@
 #include "httpreply.h"
 
-#include "httpconnection.h"
+#include "streamsocket.h"
 
 #include <QJsonDocument>
 
 namespace Pushboard {
 
-HttpReply::HttpReply(HttpConnection *connection, bool headRequest)
-    : m_connection(connection)
+HttpReply::HttpReply(HttpResponder *responder, bool headRequest)
+    : m_responder(responder)
     , m_headRequest(headRequest)
 { }
 
 HttpReply::HttpReply(HttpReply &&other) noexcept
-    : m_connection(std::exchange(other.m_connection, nullptr))
+    : m_responder(std::exchange(other.m_responder, nullptr))
     , m_commonHeaders(std::move(other.m_commonHeaders))
     , m_headRequest(other.m_headRequest)
     , m_pending(std::exchange(other.m_pending, false))
@@ -20,7 +20,7 @@ HttpReply::HttpReply(HttpReply &&other) noexcept
 
 HttpReply::~HttpReply()
 {
-    if (m_pending && m_connection && m_connection->isWaitingForReply())
+    if (m_pending && m_responder && m_responder->isWaitingForReply())
         sendError(StatusCode::ServiceUnavailable,
             QStringLiteral("the server could not answer this request (it is shutting down?)"));
 }
@@ -78,22 +78,12 @@ const char *HttpReply::reasonPhrase(int status)
 void HttpReply::send(StatusCode status, const QByteArray &body, const QByteArray &contentType,
     const HttpHeaders &extraHeaders)
 {
-    if (!std::exchange(m_pending, false) || !m_connection)
+    if (!std::exchange(m_pending, false) || !m_responder)
         return; // Answered already, or the client has gone.
-    const QByteArray connection = m_connection->connectionHeader();
-    QByteArray head = "HTTP/1.1 " + QByteArray::number(int(status)) + ' '
-        + reasonPhrase(int(status)) + "\r\nContent-Type: " + contentType
-        + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
-    for (const HttpHeaders *list :
-        {&extraHeaders, const_cast<const HttpHeaders *>(&m_commonHeaders)}) {
-        for (const auto &[name, value] : *list)
-            head += name + ": " + value + "\r\n";
-    }
-    if (!connection.isEmpty())
-        head += "Connection: " + connection + "\r\n";
-    head += "\r\n";
-    // A HEAD answer has the GET answer's headers and no content (RFC 9110 9.3.2).
-    m_connection->respond(m_headRequest ? head : head + body);
+    HttpHeaders headers {{"Content-Type", contentType}};
+    headers += extraHeaders;
+    headers += m_commonHeaders;
+    m_responder->respond(int(status), headers, body, m_headRequest);
 }
 
 void HttpReply::sendJson(const QJsonObject &body, StatusCode status)
@@ -110,35 +100,34 @@ void HttpReply::sendError(StatusCode status, const QString &reason, const HttpHe
         "application/json", extraHeaders);
 }
 
-QByteArray HttpReply::streamHead(const HttpHeaders &headers) const
+std::unique_ptr<StreamSocket> HttpReply::startStream(
+    const HttpHeaders &headers, const QByteArray &first)
 {
-    QByteArray head = "HTTP/1.1 200 OK\r\n";
-    for (const HttpHeaders *list : {&headers, &m_commonHeaders}) {
-        for (const auto &[name, value] : *list)
-            head += name + ": " + value + "\r\n";
-    }
-    return head + "\r\n";
-}
-
-QTcpSocket *HttpReply::takeSocket()
-{
-    m_pending = false;
-    if (!m_connection)
+    if (!std::exchange(m_pending, false) || !m_responder)
         return nullptr;
-    QTcpSocket *socket = m_connection->socket();
-    m_connection->endHttp();
-    return socket;
+    return m_responder->startStream(headers + m_commonHeaders, first);
 }
 
-QTcpSocket *HttpReply::detachSocket()
+QString HttpReply::peer() const
+{
+    return m_responder ? m_responder->peer() : QString();
+}
+
+QString HttpReply::protocol() const
+{
+    return m_responder ? m_responder->protocol() : QString();
+}
+
+qint64 HttpReply::queuedBytes() const
+{
+    return m_responder ? m_responder->queuedBytes() : 0;
+}
+
+void HttpReply::abort()
 {
     m_pending = false;
-    return m_connection ? m_connection->detachSocket() : nullptr;
-}
-
-QTcpSocket *HttpReply::socket() const
-{
-    return m_connection ? m_connection->socket() : nullptr;
+    if (m_responder)
+        m_responder->abort();
 }
 
 } // namespace Pushboard

@@ -1,18 +1,21 @@
 #pragma once
 
 #include "cors.h"
+#include "httpresponder.h"
 
 #include <QJsonObject>
 #include <QPointer>
-#include <QTcpSocket>
+
+#include <memory>
 
 namespace Pushboard {
 
-class HttpConnection;
+class StreamSocket;
 
-/// One answer to one request, on the connection it arrived on: route handlers answer through it,
-/// now or later (a parked long poll keeps it). The headers every answer to this request carries
-/// (CORS) are set once by the route table.
+/// One answer to one request, on the connection (HTTP/1.1) or stream (HTTP/2) it arrived on:
+/// route handlers answer through it, now or later (a parked long poll keeps it), without knowing
+/// the protocol (HttpResponder). The headers every answer to this request carries (CORS) are set
+/// once by the route table.
 ///
 /// A reply that is destroyed unanswered answers 503 itself, so that a connection is never left
 /// waiting for an answer that will not come (requests on a connection are answered in order).
@@ -33,7 +36,7 @@ public:
     };
 
     /// `headRequest`: the answer is to a HEAD request and carries no content.
-    HttpReply(HttpConnection *connection, bool headRequest);
+    HttpReply(HttpResponder *responder, bool headRequest);
     HttpReply(HttpReply &&other) noexcept;
     HttpReply &operator=(HttpReply &&) = delete;
     ~HttpReply();
@@ -47,25 +50,29 @@ public:
     /// `{"error": reason}`.
     void sendError(StatusCode status, const QString &reason, const HttpHeaders &extraHeaders = {});
 
-    /// The complete head (`200 OK`, `headers`, the common headers, the blank line) of a body that
-    /// follows as a stream (SSE). The caller writes it and the body to socket() itself, after
-    /// taking the connection over (the HTTP connection then ends; nothing else is read from it).
-    [[nodiscard]] QByteArray streamHead(const HttpHeaders &headers) const;
+    /// Answers `200 OK` with `headers` (and the common ones) and `first` as the start of a body
+    /// that follows as a stream (SSE), written to the returned socket; nothing else is answered
+    /// on this request. Null when the client has gone.
+    [[nodiscard]] std::unique_ptr<StreamSocket> startStream(
+        const HttpHeaders &headers, const QByteArray &first);
 
-    /// The connection, or null once the client has gone (a parked reply may outlive it).
-    [[nodiscard]] QTcpSocket *socket() const;
-    /// Ends HTTP on this connection and returns its socket for a stream that follows the head
-    /// (SSE): nothing more is read or answered as HTTP. Null when the client has gone.
-    [[nodiscard]] QTcpSocket *takeSocket();
-    /// Hands the socket over for good (HttpConnection::detachSocket()): the caller owns it. Null
-    /// when the client has gone.
-    [[nodiscard]] QTcpSocket *detachSocket();
+    /// Where the answer goes; null once the client has gone (a parked reply may outlive it).
+    /// Its clientGone() tells when that happens.
+    [[nodiscard]] HttpResponder *responder() const { return m_responder; }
+    /// "address:port" of the client; empty once it has gone.
+    [[nodiscard]] QString peer() const;
+    /// "http/1.1" or "h2".
+    [[nodiscard]] QString protocol() const;
+    /// Bytes answered but not yet taken by the network.
+    [[nodiscard]] qint64 queuedBytes() const;
+    /// Drops the client's connection (HTTP/2: its stream) unanswered, as a broken network would.
+    void abort();
 
     /// The reason phrase of `status` (RFC 9110 15), "Error" for unknown ones.
     [[nodiscard]] static const char *reasonPhrase(int status);
 
 private:
-    QPointer<HttpConnection> m_connection;
+    QPointer<HttpResponder> m_responder;
     HttpHeaders m_commonHeaders;
     bool m_headRequest = false;
     bool m_pending = true; ///< Not answered yet (false once sent or moved from).

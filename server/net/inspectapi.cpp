@@ -2,12 +2,12 @@
 
 #include "httpreply.h"
 #include "protocol/httprequestparser.h"
+#include "streamsocket.h"
 #include "wirecapture.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTcpSocket>
 
 namespace Pushboard {
 
@@ -58,9 +58,16 @@ InspectApi::InspectApi(WireCapture *capture, QObject *parent)
 
 InspectApi::~InspectApi()
 {
-    for (const QPointer<QTcpSocket> &watcher : std::as_const(m_watchers)) {
-        if (watcher)
-            watcher->disconnect(this);
+    for (StreamSocket *watcher : std::as_const(m_watchers))
+        watcher->disconnect(this);
+}
+
+void InspectApi::closeAll()
+{
+    const QList<StreamSocket *> watchers = m_watchers;
+    for (StreamSocket *watcher : watchers) {
+        watcher->close();
+        forget(watcher);
     }
 }
 
@@ -116,33 +123,46 @@ void InspectApi::control(const HttpRequest &request, HttpReply &&reply)
 
 void InspectApi::stream(HttpReply &&reply)
 {
-    const QByteArray head = reply.streamHead({{"Content-Type", "text/event-stream; charset=utf-8"},
-        {"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}, {"Connection", "close"}});
-    QTcpSocket *socket = reply.takeSocket();
+    const quint64 wireId = reply.responder() ? reply.responder()->streamWireId() : 0;
+    std::unique_ptr<StreamSocket> socket
+        = reply.startStream({{"Content-Type", "text/event-stream; charset=utf-8"},
+                                {"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}},
+            ": captured bytes of this server's connections\n\n");
     if (!socket)
         return;
-    m_capture->exclude(WireCapture::idOf(socket));
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    socket->write(head + ": captured bytes of this server's connections\n\n");
-    m_watchers.append(socket);
-    connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
-        m_capture->closed(WireCapture::idOf(socket), QStringLiteral("closed"));
-        m_watchers.removeAll(socket);
-        m_watchers.removeAll(nullptr);
-        m_capture->removeSubscriber();
+    // Never captured: it would capture itself. (An HTTP/2 stream's connection reports its own
+    // bytes, so it is excluded from then on with every stream it carries.)
+    if (wireId != 0)
+        m_capture->exclude(wireId);
+    StreamSocket *watcher = socket.release();
+    watcher->setParent(this);
+    m_watchers.append(watcher);
+    connect(watcher, &StreamSocket::disconnected, this, [this, watcher, wireId] {
+        if (wireId != 0)
+            m_capture->closed(wireId, QStringLiteral("closed"));
+        forget(watcher);
     });
     m_capture->addSubscriber();
 }
 
+void InspectApi::forget(StreamSocket *watcher)
+{
+    if (!m_watchers.removeOne(watcher))
+        return;
+    watcher->deleteLater();
+    m_capture->removeSubscriber();
+}
+
 void InspectApi::broadcast(const QByteArray &event)
 {
-    const QList<QPointer<QTcpSocket>> watchers = m_watchers;
-    for (const QPointer<QTcpSocket> &watcher : watchers) {
-        if (!watcher)
-            continue;
-        watcher->write(event);
-        if (watcher->bytesToWrite() > MaxQueuedBytes)
-            watcher->abort(); // Its `disconnected` forgets it.
+    const QList<StreamSocket *> watchers = m_watchers;
+    for (StreamSocket *watcher : watchers) {
+        if (!watcher->write(event))
+            continue; // Its `disconnected` forgets it.
+        if (watcher->queuedBytes() > MaxQueuedBytes) {
+            watcher->abort();
+            forget(watcher);
+        }
     }
 }
 

@@ -4,11 +4,10 @@
 
 #include <QList>
 #include <QObject>
-#include <QPointer>
-
-class QTcpSocket;
 
 namespace Pushboard {
+
+class StreamSocket;
 
 class HttpReply;
 class HttpRequest;
@@ -38,12 +37,15 @@ public:
     void state(HttpReply &&reply) const;
     void control(const HttpRequest &request, HttpReply &&reply);
     void stream(HttpReply &&reply);
+    /// Ends every watcher's stream (shutdown).
+    void closeAll();
 
 private:
     void broadcast(const QByteArray &event);
+    void forget(StreamSocket *watcher);
 
     WireCapture *m_capture;
-    QList<QPointer<QTcpSocket>> m_watchers;
+    QList<StreamSocket *> m_watchers; ///< Children.
 };
 
 } // namespace Pushboard

@@ -4,7 +4,6 @@
 #include "faultstate.h"
 #include "protocol/jsonencoder.h"
 
-#include <QTcpSocket>
 #include <QTimer>
 #include <QUrlQuery>
 
@@ -24,6 +23,7 @@ struct PollService::Waiter
     QTimer timer;
     QMetaObject::Connection disconnected;
     QString peer;
+    QString protocol;
     QDateTime since;
 };
 
@@ -111,10 +111,10 @@ void PollService::handle(const HttpRequest &request, HttpReply &&reply)
     Waiter *raw = waiter.get();
     raw->query = query;
     raw->since = QDateTime::currentDateTimeUtc();
-    if (QTcpSocket *socket = raw->reply.socket()) {
-        raw->peer = socket->peerAddress().toString() + QLatin1Char(':')
-            + QString::number(socket->peerPort());
-        raw->disconnected = connect(socket, &QTcpSocket::disconnected, this, [this, raw] {
+    if (HttpResponder *responder = raw->reply.responder()) {
+        raw->peer = responder->peer();
+        raw->protocol = responder->protocol();
+        raw->disconnected = connect(responder, &HttpResponder::clientGone, this, [this, raw] {
             const auto it = std::find_if(m_waiters.begin(), m_waiters.end(),
                 [raw](const auto &w) { return w.get() == raw; });
             if (it != m_waiters.end())
@@ -198,8 +198,7 @@ int PollService::dropAll()
     m_waiters.clear();
     for (const auto &waiter : dropped) {
         disconnect(waiter->disconnected);
-        if (QTcpSocket *socket = waiter->reply.socket())
-            socket->abort();
+        waiter->reply.abort();
     }
     return int(dropped.size());
 }
@@ -220,9 +219,10 @@ QList<ConnectionInfo> PollService::connections() const
         ConnectionInfo info;
         info.transport = QStringLiteral("longpoll");
         info.peer = waiter->peer;
+        info.protocol = waiter->protocol;
         info.topics = waiter->query.topics;
         info.since = waiter->since;
-        info.queuedBytes = waiter->reply.socket() ? waiter->reply.socket()->bytesToWrite() : 0;
+        info.queuedBytes = waiter->reply.queuedBytes();
         list.append(info);
     }
     return list;

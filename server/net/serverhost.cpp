@@ -173,7 +173,9 @@ bool ServerHost::start(const ServerConfig &config)
         tls.setLocalCertificateChain(credentials->chain);
         tls.setPrivateKey(credentials->key);
         tls.setPeerVerifyMode(QSslSocket::VerifyNone); // clients are not asked for certificates
-        tls.setAllowedNextProtocols({QByteArray(QSslConfiguration::NextProtocolHttp1_1)});
+        // HTTP/2 when the client offers it (every browser does), else HTTP/1.1.
+        tls.setAllowedNextProtocols({QByteArray(QSslConfiguration::ALPNProtocolHTTP2),
+            QByteArray(QSslConfiguration::NextProtocolHttp1_1)});
         m_tlsFingerprint = Tls::fingerprint(credentials->chain.constFirst());
     }
 
@@ -345,6 +347,8 @@ void ServerHost::stop()
     m_faults->clear();
     m_channel->closeAll();
     m_sse->closeAll();
+    if (m_inspect)
+        m_inspect->closeAll();
     m_poll->releaseAll();
     if (m_gate)
         m_gate->closeAll();

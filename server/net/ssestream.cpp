@@ -35,27 +35,18 @@ SseStream::~SseStream() = default;
 
 void SseStream::start(const QByteArray &preamble)
 {
-    const QByteArray head
-        = m_reply->streamHead({{"Content-Type", "text/event-stream; charset=utf-8"},
-            {"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}, {"Connection", "close"}});
-    QTcpSocket *socket = m_reply->detachSocket();
-    if (!socket) { // The client left while the start waited (an injected stall or latency).
-        finish(false);
-        return;
-    }
-    // Every write is a whole event: send it now rather than wait for the previous one's ACK.
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_wireId = m_reply->responder() ? m_reply->responder()->streamWireId() : 0;
+    m_socket = m_reply->startStream({{"Content-Type", "text/event-stream; charset=utf-8"},
+                                        {"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}},
+        preamble);
     m_reply.reset();
-    m_wireId = WireCapture::idOf(socket);
-    if (m_capture)
-        m_capture->setTransport(m_wireId, QStringLiteral("sse"));
-    m_socket = StreamSocket::takeOver(socket);
-    if (!m_socket) {
+    if (!m_socket) { // The client left while the start waited (an injected stall or latency).
         finish(false);
         return;
     }
+    m_bytesSent += quint64(preamble.size());
+    m_stats->bytesSent += quint64(preamble.size());
     connect(m_socket.get(), &StreamSocket::disconnected, this, [this] { finish(false); });
-    write(head + preamble, head.size()); // One packet; bytesSent counts the body only.
     if (m_replaying) {
         connect(m_socket.get(), &StreamSocket::bytesWritten, this, &SseStream::pumpReplay);
         pumpReplay();
@@ -64,20 +55,22 @@ void SseStream::start(const QByteArray &preamble)
 
 ConnectionInfo SseStream::info() const
 {
-    return ConnectionInfo {QStringLiteral("sse"), m_socket ? m_socket->peer() : QString(), m_topics,
+    ConnectionInfo info {QStringLiteral("sse"), m_socket ? m_socket->peer() : QString(), m_topics,
         m_since, m_eventsSent, m_bytesSent, m_socket ? m_socket->queuedBytes() : 0};
+    info.protocol = m_socket ? m_socket->protocol() : QString();
+    return info;
 }
 
-void SseStream::write(const QByteArray &bytes, qsizetype uncounted)
+void SseStream::write(const QByteArray &bytes)
 {
     if (m_closed || !m_socket)
         return;
-    if (m_capture)
+    if (m_capture && m_wireId != 0)
         m_capture->wrote(m_wireId, bytes);
     if (!m_socket->write(bytes))
         return; // disconnected() has closed this stream.
-    m_bytesSent += quint64(bytes.size() - uncounted);
-    m_stats->bytesSent += quint64(bytes.size() - uncounted);
+    m_bytesSent += quint64(bytes.size());
+    m_stats->bytesSent += quint64(bytes.size());
     if (m_socket->queuedBytes() > m_queueLimit) {
         qCInfo(lcSse) << "dropping slow subscriber" << m_socket->peer() << "with"
                       << m_socket->queuedBytes() << "bytes queued";
@@ -152,7 +145,7 @@ void SseStream::finish(bool slow)
         return;
     m_closed = true;
     m_replaying = false;
-    if (m_capture)
+    if (m_capture && m_wireId != 0)
         m_capture->closed(m_wireId,
             slow ? QStringLiteral("dropped: too slow a reader") : QStringLiteral("closed"));
     Q_EMIT closed(slow);

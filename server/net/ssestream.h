@@ -64,7 +64,7 @@ Q_SIGNALS:
     void closed(bool slow);
 
 private:
-    void write(const QByteArray &bytes, qsizetype uncounted = 0);
+    void write(const QByteArray &bytes);
     void deliver(const QByteArray &eventBytes);
     void pumpReplay();
     void finish(bool slow);
@@ -72,7 +72,7 @@ private:
     std::optional<HttpReply> m_reply; ///< Until start() has taken the connection over.
     std::unique_ptr<StreamSocket> m_socket;
     WireCapture *m_capture = nullptr;
-    quint64 m_wireId = 0;
+    quint64 m_wireId = 0; ///< 0: the connection reports its own bytes (HTTP/2).
     const EventStore *m_store;
     QStringList m_topics;
     quint64 m_cursor = 0; ///< Newest id this subscriber has been given (or skipped by filter).

@@ -13,7 +13,8 @@ namespace Pushboard {
 
 /// A connection that from now on only streams out (an SSE subscriber), taken over from the socket
 /// the HTTP server answered on. Two kinds: a plain TCP connection becomes a bare file descriptor
-/// (FdStreamSocket); a TLS connection keeps its QSslSocket, which does the encryption.
+/// (FdStreamSocket); a TLS connection keeps its QSslSocket, which does the encryption. An HTTP/2
+/// stream is a third kind (Http2Session's): one of many streams on a connection.
 class StreamSocket : public QObject
 {
     Q_OBJECT
@@ -31,6 +32,8 @@ public:
     [[nodiscard]] virtual qint64 queuedBytes() const = 0;
     [[nodiscard]] virtual bool isOpen() const = 0;
     [[nodiscard]] QString peer() const { return m_peer; }
+    /// "http/1.1" or "h2".
+    [[nodiscard]] QString protocol() const { return m_protocol; }
 
     /// Sends what the kernel takes now, ends the stream (FIN) and closes.
     virtual void close() = 0;
@@ -44,12 +47,14 @@ Q_SIGNALS:
     void bytesWritten();
 
 protected:
-    explicit StreamSocket(QString peer)
+    explicit StreamSocket(QString peer, QString protocol = QStringLiteral("http/1.1"))
         : m_peer(std::move(peer))
+        , m_protocol(std::move(protocol))
     { }
 
 private:
     QString m_peer;
+    QString m_protocol;
 };
 
 /// A plain TCP stream as the bare descriptor.

@@ -16,10 +16,21 @@ class HttpRequest
 public:
     using Headers = QList<std::pair<QByteArray, QByteArray>>;
 
+    HttpRequest() = default;
+    /// A request that did not come through the parser (an HTTP/2 stream's, `version` "HTTP/2").
+    HttpRequest(
+        QByteArray method, QByteArray target, QByteArray version, Headers headers, QByteArray body)
+        : m_method(std::move(method))
+        , m_target(std::move(target))
+        , m_version(std::move(version))
+        , m_headers(std::move(headers))
+        , m_body(std::move(body))
+    { }
+
     [[nodiscard]] const QByteArray &method() const { return m_method; }
     /// The request-target exactly as sent.
     [[nodiscard]] const QByteArray &target() const { return m_target; }
-    /// "HTTP/1.0" or "HTTP/1.1".
+    /// "HTTP/1.0", "HTTP/1.1" or "HTTP/2".
     [[nodiscard]] const QByteArray &version() const { return m_version; }
     /// Path and query of the target (also for an absolute-form target).
     [[nodiscard]] QUrl url() const;
