@@ -66,6 +66,11 @@ void addServerOptions(QCommandLineParser &parser)
             QStringLiteral("Open connections served at once; more get 503 (default %1).")
                 .arg(defaults.limits.maxConnections),
             QStringLiteral("N"), QString::number(defaults.limits.maxConnections)},
+        {QStringLiteral("max-streams"),
+            QStringLiteral("Streams one HTTP/2 connection may have open at once; more are refused "
+                           "(default %1).")
+                .arg(defaults.limits.maxConcurrentStreams),
+            QStringLiteral("N"), QString::number(defaults.limits.maxConcurrentStreams)},
         {QStringLiteral("token"),
             QStringLiteral("Require this bearer token on every endpoint but /api/health."),
             QStringLiteral("T")},
@@ -107,7 +112,10 @@ std::optional<ServerConfig> serverConfigFrom(const QCommandLineParser &parser, Q
     const auto maxConnections = keepalive
         ? intOption(parser, QStringLiteral("max-connections"), 1, 1000 * 1000, error)
         : std::nullopt;
-    if (!maxConnections)
+    const auto maxStreams = maxConnections
+        ? intOption(parser, QStringLiteral("max-streams"), 1, 100 * 1000, error)
+        : std::nullopt;
+    if (!maxStreams)
         return std::nullopt;
     for (const QString &host : std::as_const(config.allowedHosts)) {
         if (host != QLatin1String("*") && HostCheck::hostName(host.toUtf8()).isEmpty()) {
@@ -138,6 +146,7 @@ std::optional<ServerConfig> serverConfigFrom(const QCommandLineParser &parser, Q
     config.intervalMs = *interval;
     config.keepaliveS = *keepalive;
     config.limits.maxConnections = *maxConnections;
+    config.limits.maxConcurrentStreams = *maxStreams;
     return config;
 }
 

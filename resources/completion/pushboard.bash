@@ -4,7 +4,7 @@ _pushboard() {
     local cur prev words cword
     _init_completion || return
 
-    local server_options="--bind --port --allow-origin --allow-host --max-connections --token
+    local server_options="--bind --port --allow-origin --allow-host --max-connections --max-streams --token
         --data-dir --interval --keepalive --tls-cert --tls-key --tls-self-signed"
     local command=
     local i
@@ -29,8 +29,8 @@ _pushboard() {
         --json | --har | --pcapng | --tls-cert | --tls-key | --ca)
             _filedir
             return ;;
-        --bind | --port | --allow-origin | --allow-host | --max-connections | --token | --interval \
-            | --keepalive | --connect | --inspect-port | --topics | --last-event-id | --max-events \
+        --bind | --port | --allow-origin | --allow-host | --max-connections | --max-streams | --token \
+            | --interval | --keepalive | --connect | --inspect-port | --topics | --last-event-id | --max-events \
             | --duration | --listen | --upstream | --latency | --bandwidth | --pin)
             return ;; # a value of the user's own
     esac

@@ -108,8 +108,6 @@ void ConnectionGate::startHttp2(QTcpSocket *socket, const QByteArray &received)
             ++m_http2.streamResets;
         else if (errorCode != 0)
             ++m_http2.connectionErrors;
-        else
-            ++m_http2.gracefulGoaways;
     });
     connect(
         session, &Http2Session::finished, this, [this, session] { m_sessions.removeOne(session); });

@@ -97,16 +97,15 @@ public:
     /// HTTP/2 connections open now, and their open streams.
     [[nodiscard]] int http2Connections() const { return int(m_sessions.size()); }
     [[nodiscard]] int http2OpenStreams() const;
-    /// HTTP/2 counters since start: connections, streams the clients opened, RST_STREAM and
-    /// GOAWAY frames sent with an error code (a protocol error, a refused or cancelled stream, a
-    /// flood), and GOAWAY frames sent without one (idle, shutdown).
+    /// HTTP/2 counters since start: connections, streams the clients opened, RST_STREAM frames
+    /// sent (a refused, cancelled or broken stream), GOAWAY frames sent with an error code (a
+    /// protocol error, a flood; not the NO_ERROR of idle or shutdown).
     struct Http2Counters
     {
         quint64 connections = 0;
         quint64 streams = 0;
         quint64 streamResets = 0;
         quint64 connectionErrors = 0;
-        quint64 gracefulGoaways = 0;
     };
     [[nodiscard]] const Http2Counters &http2Counters() const { return m_http2; }
 

@@ -23,6 +23,9 @@ constexpr qint64 ReadChunk = 16 * 1024;
 /// Frames are produced only while the socket holds less than this unsent: what does not fit
 /// waits in the streams' queues, where each stream's own limit applies.
 constexpr qint64 WriteHighWater = 64 * 1024;
+/// A stream with this much queued sends now rather than on the next turn of the event loop
+/// (where the writes of many streams go out together), as far as its window allows.
+constexpr qint64 SendNowBytes = 16 * 1024;
 
 qint64 nowMs()
 {
@@ -415,22 +418,29 @@ void Http2Session::pump()
     }
     if (!out.isEmpty()) {
         m_socket->write(out);
+        m_socket->flush(); // To the kernel now, as far as it takes it (like FdStreamSocket).
         if (m_settings->capture)
             m_settings->capture->wrote(m_wireId, out);
     }
-    // Event streams whose queue went down may write more (a replay pumps on this).
+    // Event streams whose queue went down may write more (a replay pumps on this): told on a
+    // later turn, never from inside their own write.
     QList<QPointer<Http2StreamSocket>> drained;
     for (const auto &[id, stream] : m_streams) {
         if (stream->drained && stream->socket)
             drained.append(stream->socket);
         stream->drained = false;
     }
-    for (const QPointer<Http2StreamSocket> &socket : std::as_const(drained)) {
-        if (socket)
-            socket->drained();
+    if (!drained.isEmpty()) {
+        QMetaObject::invokeMethod(
+            this,
+            [drained] {
+                for (const QPointer<Http2StreamSocket> &socket : drained) {
+                    if (socket)
+                        socket->drained();
+                }
+            },
+            Qt::QueuedConnection);
     }
-    if (!m_socket)
-        return;
     const bool done
         = !nghttp2_session_want_read(m_session) && !nghttp2_session_want_write(m_session);
     if (done || (m_closing && !nghttp2_session_want_write(m_session))) {
@@ -563,8 +573,11 @@ bool Http2Session::queue(qint32 streamId, const QByteArray &bytes)
     stream->outBytes += bytes.size();
     if (std::exchange(stream->deferred, false))
         nghttp2_session_resume_data(m_session, streamId);
-    schedulePump();
-    return true;
+    if (stream->outBytes >= SendNowBytes && !m_inCallbacks)
+        pump();
+    else
+        schedulePump();
+    return m_socket != nullptr;
 }
 
 qint64 Http2Session::queuedBytes(qint32 streamId) const

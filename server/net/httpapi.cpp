@@ -15,13 +15,17 @@ void HttpApi::handle(const HttpRequest &request, HttpReply &&reply)
     const QString path = request.url().path();
     const Route *match = nullptr;
     QByteArray allowed;
+    // HEAD is GET without the content (RFC 9110 9.3.2): every GET route answers it too.
+    const QByteArray method
+        = request.method() == "HEAD" ? QByteArrayLiteral("GET") : request.method();
     for (const Route &route : m_routes) {
         if (route.path != path)
             continue;
-        if (route.method == request.method())
+        if (route.method == method)
             match = &route;
         else
-            allowed += (allowed.isEmpty() ? "" : ", ") + route.method;
+            allowed += (allowed.isEmpty() ? "" : ", ") + route.method
+                + (route.method == "GET" ? ", HEAD" : "");
     }
     const bool read = request.method() == "GET" || request.method() == "HEAD";
     // A CORS preflight: browsers send it without credentials, so it needs no token.

@@ -105,6 +105,10 @@ std::unique_ptr<StreamSocket> HttpReply::startStream(
 {
     if (!std::exchange(m_pending, false) || !m_responder)
         return nullptr;
+    if (m_headRequest) { // The stream's head alone; its body never starts.
+        m_responder->respond(int(StatusCode::Ok), headers + m_commonHeaders, {}, true);
+        return nullptr;
+    }
     return m_responder->startStream(headers + m_commonHeaders, first);
 }
 

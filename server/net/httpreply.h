@@ -52,7 +52,8 @@ public:
 
     /// Answers `200 OK` with `headers` (and the common ones) and `first` as the start of a body
     /// that follows as a stream (SSE), written to the returned socket; nothing else is answered
-    /// on this request. Null when the client has gone.
+    /// on this request. Null when the client has gone, and for a HEAD request (answered with the
+    /// head alone).
     [[nodiscard]] std::unique_ptr<StreamSocket> startStream(
         const HttpHeaders &headers, const QByteArray &first);
 

@@ -11,11 +11,12 @@ public:
     {
         m_out += "# HELP " + QByteArray(name) + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n';
     }
-    void sample(const char *name, double value, const QString &transport = {})
+    void sample(const char *name, double value, const QString &transport = {},
+        const char *label = "transport")
     {
         m_out += name;
         if (!transport.isEmpty())
-            m_out += "{transport=\"" + transport.toUtf8() + "\"}";
+            m_out += '{' + QByteArray(label) + "=\"" + transport.toUtf8() + "\"}";
         m_out += ' ' + QByteArray::number(value, 'g', 15) + '\n';
     }
     template<typename Get>
@@ -64,6 +65,23 @@ QByteArray render(const ServerMetrics &metrics)
     w.family("pushboard_tls_handshakes_timed_out_total", "counter",
         "TLS handshakes not finished within the request-head time-out.");
     w.sample("pushboard_tls_handshakes_timed_out_total", double(metrics.tlsHandshakesTimedOut));
+    w.family("pushboard_connections_by_protocol", "gauge",
+        "Open connections by protocol (http/1.1, h2), whatever they carry.");
+    for (auto it = metrics.connectionsByProtocol.cbegin();
+         it != metrics.connectionsByProtocol.cend(); ++it)
+        w.sample("pushboard_connections_by_protocol", double(it.value()), it.key(), "protocol");
+    w.family("pushboard_http2_streams", "gauge", "Open HTTP/2 streams.");
+    w.sample("pushboard_http2_streams", double(metrics.http2OpenStreams));
+    w.family("pushboard_http2_connections_total", "counter", "HTTP/2 connections accepted.");
+    w.sample("pushboard_http2_connections_total", double(metrics.http2Connections));
+    w.family("pushboard_http2_streams_total", "counter", "HTTP/2 streams opened by clients.");
+    w.sample("pushboard_http2_streams_total", double(metrics.http2Streams));
+    w.family("pushboard_http2_stream_resets_total", "counter",
+        "RST_STREAM frames sent (a refused, cancelled or broken stream, a slow reader).");
+    w.sample("pushboard_http2_stream_resets_total", double(metrics.http2StreamResets));
+    w.family("pushboard_http2_connection_errors_total", "counter",
+        "GOAWAY frames sent with an error code (a protocol error, a flood).");
+    w.sample("pushboard_http2_connection_errors_total", double(metrics.http2ConnectionErrors));
     w.family("pushboard_log_events", "gauge", "Events retained in the log.");
     w.sample("pushboard_log_events", double(metrics.retainedEvents));
     w.family("pushboard_log_newest_id", "gauge", "Newest event id.");

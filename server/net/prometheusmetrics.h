@@ -13,6 +13,12 @@ namespace Pushboard {
 struct ServerMetrics
 {
     QMap<QString, qint64> openConnections; ///< By transport: sse, longpoll, ws.
+    QMap<QString, qint64> connectionsByProtocol; ///< Every open connection: http/1.1, h2.
+    qint64 http2OpenStreams = 0;
+    quint64 http2Connections = 0; ///< HTTP/2 connections since start.
+    quint64 http2Streams = 0; ///< Streams HTTP/2 clients opened since start.
+    quint64 http2StreamResets = 0; ///< RST_STREAM frames sent.
+    quint64 http2ConnectionErrors = 0; ///< GOAWAY frames sent with an error code.
     QMap<QString, TransportStats> transports; ///< By transport: sse, poll, longpoll, ws.
     quint64 eventsPublished = 0; ///< Appended to the log since start (sampled and published).
     quint64 connectionsRefused = 0; ///< Turned away at the connection limit.
@@ -29,7 +35,8 @@ struct ServerMetrics
 };
 
 /// Renders ServerMetrics in the Prometheus text exposition format (version 0.0.4): every family
-/// has `# HELP` and `# TYPE`, counters end in `_total`, labels are `transport="..."`.
+/// has `# HELP` and `# TYPE`, counters end in `_total`, labels are `transport="..."` (or
+/// `protocol="..."` for connections by protocol).
 namespace PrometheusMetrics {
 [[nodiscard]] QByteArray render(const ServerMetrics &metrics);
 inline constexpr char ContentType[] = "text/plain; version=0.0.4; charset=utf-8";

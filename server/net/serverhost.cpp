@@ -335,6 +335,18 @@ QByteArray ServerHost::metrics() const
     metrics.idleConnectionsClosed = m_gate ? m_gate->idleClosedConnections() : 0;
     metrics.tlsHandshakesFailed = m_gate ? m_gate->tlsHandshakesFailed() : 0;
     metrics.tlsHandshakesTimedOut = m_gate ? m_gate->tlsHandshakesTimedOut() : 0;
+    if (m_gate) {
+        const int h2 = m_gate->http2Connections();
+        metrics.connectionsByProtocol.insert(
+            QStringLiteral("http/1.1"), m_gate->connectionCount() - h2);
+        metrics.connectionsByProtocol.insert(QStringLiteral("h2"), h2);
+        metrics.http2OpenStreams = m_gate->http2OpenStreams();
+        const ConnectionGate::Http2Counters &h2Counters = m_gate->http2Counters();
+        metrics.http2Connections = h2Counters.connections;
+        metrics.http2Streams = h2Counters.streams;
+        metrics.http2StreamResets = h2Counters.streamResets;
+        metrics.http2ConnectionErrors = h2Counters.connectionErrors;
+    }
     metrics.retainedEvents = m_store->count();
     metrics.newestId = m_store->newestId();
     metrics.uptimeSeconds = double(m_uptime.elapsed()) / 1000.0;

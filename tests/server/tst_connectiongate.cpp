@@ -502,7 +502,7 @@ private Q_SLOTS:
         QTest::newRow("HEAD /ws with upgrade headers") << QByteArray(
             "HEAD /ws HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: "
             "websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
-            "dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n") << QByteArray("HTTP/1.1 405 Method Not Allowed");
+            "dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n") << QByteArray("HTTP/1.1 426 Upgrade Required");
         QTest::newRow("GET /hello with upgrade to h2c") << QByteArray(
             "GET /hello HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade, "
             "HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n")

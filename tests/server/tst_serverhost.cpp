@@ -71,7 +71,7 @@ private Q_SLOTS:
 
         const HttpAnswer wrongMethod = m_http.post("/api/health", "{}");
         QCOMPARE(wrongMethod.status, 405);
-        QCOMPARE(wrongMethod.header("Allow"), QByteArray("GET"));
+        QCOMPARE(wrongMethod.header("Allow"), QByteArray("GET, HEAD"));
         QCOMPARE(wrongMethod.error(), QStringLiteral("method not allowed"));
     }
 
