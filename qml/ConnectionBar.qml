@@ -59,6 +59,14 @@ Rectangle {
             font.bold: true
         }
         Label {
+            objectName: "protocolLabel"
+            visible: bar.source.protocol.length > 0
+            // Which HTTP carries the stream, and whether it is encrypted.
+            text: (bar.source.protocol === "h2" ? "HTTP/2" : "HTTP/1.1")
+                  + (/^(https|wss):/i.test(bar.source.url) ? " + TLS" : "")
+            color: Theme.muted
+        }
+        Label {
             objectName: "noticeLabel"
             visible: bar.notice.length > 0
             Layout.maximumWidth: 420

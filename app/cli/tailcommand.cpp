@@ -61,6 +61,9 @@ int runTail(const QStringList &arguments)
         {QStringLiteral("pin"),
             QStringLiteral("Trust exactly the server certificate with this SHA-256 fingerprint."),
             QStringLiteral("SHA256")},
+        {QStringLiteral("http2"),
+            QStringLiteral("HTTP/2 only: prior knowledge on http://, refuse an https:// server "
+                           "that does not choose it (default: HTTP/2 over TLS when offered).")},
     });
     const auto usage = [](const QString &message) {
         writeLine(stderr,
@@ -112,6 +115,10 @@ int runTail(const QStringList &arguments)
     if (!tls)
         return usage(error);
     options.tls = *tls;
+    options.http2 = parser.isSet(QStringLiteral("http2"));
+    if (options.http2 && options.transport == StreamClient::Transport::WebSocket)
+        return usage(QStringLiteral("--http2 is for http(s):// streams: WebSocket runs on "
+                                    "HTTP/1.1"));
     options.lastEventId = parser.value(QStringLiteral("last-event-id"));
     options.reconnect = !parser.isSet(QStringLiteral("no-reconnect"));
     qint64 maxEvents = -1;
@@ -147,6 +154,8 @@ int runTail(const QStringList &arguments)
             QByteArray line = "{\"state\":" + jsonString(StreamClient::stateName(state));
             if (state == StreamClient::State::Reconnecting)
                 line += ",\"delayMs\":" + QByteArray::number(delayMs);
+            if (state == StreamClient::State::Open)
+                line += ",\"protocol\":" + jsonString(client.protocol());
             if (!client.lastEventId().isEmpty())
                 line += ",\"lastEventId\":" + jsonString(client.lastEventId());
             if (!reason.isEmpty())

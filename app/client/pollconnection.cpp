@@ -61,6 +61,7 @@ void PollConnection::request()
         request.setRawHeader("Authorization", "Bearer " + m_target.token.toUtf8());
     request.setTransferTimeout((LongPollWaitS + 15) * 1000);
     request.setSslConfiguration(m_target.tls.configuration());
+    applyHttpVersion(request);
     m_tlsFailure.clear();
     m_reply = m_nam->get(request);
     m_target.tls.watch(m_reply, this, [this](const QString &reason) { m_tlsFailure = reason; });
@@ -89,6 +90,10 @@ void PollConnection::onFinished()
     }
     if (reply->error() != QNetworkReply::NoError && status == 0) {
         Q_EMIT ended(reply->errorString(), false);
+        return;
+    }
+    if (const QString wrongProtocol = takeProtocol(reply); !wrongProtocol.isEmpty()) {
+        Q_EMIT ended(wrongProtocol, true);
         return;
     }
     const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();

@@ -8,7 +8,14 @@ namespace Pushboard {
 SseConnection::SseConnection(const Target &target, QNetworkAccessManager *nam, QObject *parent)
     : StreamConnection(target, parent)
     , m_nam(nam)
-{ }
+{
+    m_responseTimer.setSingleShot(true);
+    connect(&m_responseTimer, &QTimer::timeout, this, [this] {
+        const int seconds = qMax(1, m_target.responseTimeoutMs / 1000);
+        close();
+        Q_EMIT ended(QStringLiteral("no answer from the server within %1 s").arg(seconds), false);
+    });
+}
 
 SseConnection::~SseConnection()
 {
@@ -37,11 +44,12 @@ void SseConnection::open(const QString &lastEventId)
         request.setRawHeader("Last-Event-ID", lastEventId.toUtf8());
     if (!m_target.token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_target.token.toUtf8());
-    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    applyHttpVersion(request);
     request.setAttribute(
         QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     request.setSslConfiguration(m_target.tls.configuration());
     m_reply = m_nam->get(request);
+    m_responseTimer.start(m_target.responseTimeoutMs);
     m_target.tls.watch(m_reply, this, [this](const QString &reason) { m_tlsFailure = reason; });
     connect(m_reply, &QNetworkReply::metaDataChanged, this, &SseConnection::onMetaData);
     connect(m_reply, &QNetworkReply::readyRead, this, &SseConnection::onReadyRead);
@@ -50,6 +58,7 @@ void SseConnection::open(const QString &lastEventId)
 
 void SseConnection::close()
 {
+    m_responseTimer.stop();
     if (!m_reply)
         return;
     m_done = true;
@@ -67,6 +76,7 @@ void SseConnection::onMetaData()
     if (!statusValue.isValid())
         return;
     m_checked = true;
+    m_responseTimer.stop();
     const int status = statusValue.toInt();
     const QByteArray type = m_reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
     QString failure;
@@ -80,6 +90,12 @@ void SseConnection::onMetaData()
     else if (!type.split(';').constFirst().trimmed().toLower().startsWith("text/event-stream"))
         failure = QStringLiteral("Content-Type is '%1', not text/event-stream")
                       .arg(QString::fromUtf8(type));
+    const QString wrongProtocol = takeProtocol(m_reply);
+    if (failure.isEmpty() && !wrongProtocol.isEmpty()) {
+        m_failure = wrongProtocol;
+        fail();
+        return;
+    }
     if (!failure.isEmpty()) {
         m_failure = failure;
         if (status == 200) // a stream of the wrong type may never end: fail now

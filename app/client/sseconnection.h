@@ -4,6 +4,7 @@
 
 #include <QNetworkAccessManager>
 #include <QPointer>
+#include <QTimer>
 
 class QNetworkReply;
 
@@ -11,7 +12,8 @@ namespace Pushboard {
 
 /// An SSE request as EventSource makes it: `Accept: text/event-stream`, `Cache-Control: no-cache`,
 /// `Last-Event-ID` when resuming; the answer must be 200 with `text/event-stream`, else the
-/// connection fails for good (204 included), as in the WHATWG rules.
+/// connection fails for good (204 included), as in the WHATWG rules. An answer whose head does
+/// not come within Target::responseTimeoutMs ends the attempt (the client reconnects).
 class SseConnection : public StreamConnection
 {
     Q_OBJECT
@@ -31,6 +33,7 @@ private:
 
     QNetworkAccessManager *m_nam;
     QPointer<QNetworkReply> m_reply;
+    QTimer m_responseTimer; ///< Until the answer's head arrives (Target::responseTimeoutMs).
     SseParser m_parser;
     bool m_checked = false;
     bool m_done = false;

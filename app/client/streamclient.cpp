@@ -55,7 +55,8 @@ void StreamClient::start(const Options &options)
     m_backoff = Backoff();
     m_backoff.setRetry(options.retryMs);
 
-    const StreamConnection::Target target {options.url, options.topics, options.token, options.tls};
+    const StreamConnection::Target target {options.url, options.topics, options.token, options.tls,
+        options.http2, options.responseTimeoutMs};
     switch (options.transport) {
     case Transport::Sse:
         m_connection = std::make_unique<SseConnection>(target, &m_nam);
@@ -80,6 +81,11 @@ void StreamClient::start(const Options &options)
         [this](qint64 ms) { m_backoff.setRetry(ms); });
     connect(m_connection.get(), &StreamConnection::ended, this, &StreamClient::onEnded);
     connectNow();
+}
+
+QString StreamClient::protocol() const
+{
+    return m_connection ? m_connection->protocol() : QString();
 }
 
 void StreamClient::stop()

@@ -33,6 +33,8 @@ public:
         QStringList topics;
         QString token;
         TlsTrust tls; ///< Whom to trust for https:// and wss:// (--ca, --pin).
+        bool http2 = false; ///< HTTP/2 only (--http2), see StreamConnection::Target.
+        int responseTimeoutMs = 30 * 1000; ///< See StreamConnection::Target.
         QString lastEventId; ///< Resume after this id; empty: live only.
         bool reconnect = true;
         /// The reconnection delay until the server sends `retry:` (SSE only does).
@@ -48,6 +50,8 @@ public:
 
     [[nodiscard]] State state() const { return m_state; }
     [[nodiscard]] QString lastEventId() const { return m_lastEventId; }
+    /// The HTTP version of the open connection ("h2", "http/1.1"); empty before it opens.
+    [[nodiscard]] QString protocol() const;
     /// True while a reconnect is scheduled (state Reconnecting).
     [[nodiscard]] bool isReconnectPending() const { return m_reconnect.isActive(); }
     [[nodiscard]] static QString stateName(State state);

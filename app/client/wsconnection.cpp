@@ -28,6 +28,7 @@ WsConnection::WsConnection(const Target &target, QObject *parent)
                 return;
             }
         }
+        m_protocol = QStringLiteral("http/1.1"); // WebSocket over HTTP/2 (RFC 8441) is not used.
         Q_EMIT opened();
     });
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &WsConnection::onText);

@@ -40,6 +40,7 @@ DashboardSource::DashboardSource(QObject *parent)
         [this](StreamClient::State state, qint64 delayMs, const QString &reason) {
             m_state = StreamClient::stateName(state);
             m_reason = reason;
+            m_protocol = state == StreamClient::State::Open ? m_client.protocol() : QString();
             m_reconnectAt
                 = state == StreamClient::State::Reconnecting ? monotonicMs() + delayMs : 0;
             if (m_reconnectAt)

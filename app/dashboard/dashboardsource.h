@@ -52,6 +52,8 @@ class DashboardSource : public QObject
     Q_PROPERTY(QString state READ state NOTIFY stateChanged)
     /// Why the stream is reconnecting, closed or failed.
     Q_PROPERTY(QString reason READ reason NOTIFY stateChanged)
+    /// The HTTP version the open stream runs on: `h2` or `http/1.1`; empty while not open.
+    Q_PROPERTY(QString protocol READ protocol NOTIFY stateChanged)
     /// Milliseconds until the next reconnect attempt while reconnecting (counts down).
     Q_PROPERTY(int reconnectInMs READ reconnectInMs NOTIFY countdownChanged)
     Q_PROPERTY(QString lastEventId READ lastEventId NOTIFY statsChanged)
@@ -97,6 +99,7 @@ public:
     void setWindowMinutes(int minutes);
     [[nodiscard]] QString state() const { return m_state; }
     [[nodiscard]] QString reason() const { return m_reason; }
+    [[nodiscard]] QString protocol() const { return m_protocol; }
     [[nodiscard]] int reconnectInMs() const;
     [[nodiscard]] QString lastEventId() const { return m_client.lastEventId(); }
     [[nodiscard]] double eventRate() const;
@@ -160,6 +163,7 @@ private:
     StreamClient m_client;
     QString m_state = QStringLiteral("idle");
     QString m_reason;
+    QString m_protocol;
     qint64 m_reconnectAt = 0; ///< QDeadlineTimer ms when the reconnect happens.
     QHash<QString, std::deque<QPointF>> m_series;
     QHash<QString, QString> m_labels; ///< Legend names of `topic.` series (a topic may hold dots).

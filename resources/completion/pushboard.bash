@@ -39,7 +39,7 @@ _pushboard() {
     case $command in
         serve) options="$server_options --help --version" ;;
         tail) options="--transport --topics --token --last-event-id --max-events --duration
-                --no-reconnect --ca --pin --help" ;;
+                --no-reconnect --ca --pin --http2 --help" ;;
         inspect) options="--listen --bind --upstream --json --har --pcapng --latency --bandwidth
                 --stall --black-hole --duration --quiet --help" ;;
         *)

@@ -226,6 +226,8 @@ private Q_SLOTS:
         };
         if (connects) {
             QTRY_COMPARE_WITH_TIMEOUT(transports(), QByteArray("11"), 30000);
+            // Over TLS the window's stream runs on HTTP/2 (ALPN); its WebSocket on HTTP/1.1.
+            QVERIFY(get("/api/connections").contains(R"("protocol":"h2")"));
         } else {
             // Refused: the window's stream and its controls each failed a handshake, and the
             // stream is not retried.

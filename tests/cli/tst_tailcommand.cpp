@@ -88,6 +88,9 @@ private Q_SLOTS:
         QTest::newRow("transport mismatch") << QStringList {
             QStringLiteral("ws://127.0.0.1:PORT/ws"), QStringLiteral("--transport"),
             QStringLiteral("poll")} << 2 << QStringLiteral("--transport poll does not fit ws");
+        QTest::newRow("--http2 with a WebSocket")
+            << QStringList {QStringLiteral("ws://127.0.0.1:PORT/ws"), QStringLiteral("--http2")}
+            << 2 << QStringLiteral("--http2 is for http(s):// streams");
         QTest::newRow("bad topic") << QStringList {QStringLiteral("http://127.0.0.1:PORT/events"),
             QStringLiteral("--topics"), QStringLiteral("A")}
                                    << 2 << QStringLiteral("bad topic 'A'");
@@ -174,6 +177,59 @@ private Q_SLOTS:
         QVERIFY2(err.contains(stderrHas), qPrintable(err));
         if (exitCode == 0)
             QVERIFY(tail.readAllStandardOutput().contains("\"type\":\"tls.test\""));
+    }
+
+    void httpVersions_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QStringList>("extra");
+        QTest::addColumn<bool>("tls");
+        QTest::addColumn<QString>("protocol");
+        const QStringList http2 {QStringLiteral("--http2")};
+        const QStringList poll {QStringLiteral("--transport"), QStringLiteral("poll")};
+        const QStringList longPoll {QStringLiteral("--transport"), QStringLiteral("longpoll")};
+        const QString sse = QStringLiteral("://127.0.0.1:PORT/events");
+        const QString api = QStringLiteral("://127.0.0.1:PORT/api/events");
+        const QString http = QStringLiteral("http");
+        const QString https = QStringLiteral("https");
+        QTest::newRow("sse, clear text") << http + sse << QStringList() << false << "http/1.1";
+        QTest::newRow("sse, h2c") << http + sse << http2 << false << "h2";
+        QTest::newRow("poll, h2c") << http + api << poll + http2 << false << "h2";
+        QTest::newRow("longpoll, h2c") << http + api << longPoll + http2 << false << "h2";
+        QTest::newRow("sse, TLS offers h2") << https + sse << QStringList() << true << "h2";
+        QTest::newRow("sse, TLS, --http2") << https + sse << http2 << true << "h2";
+        QTest::newRow("poll, TLS offers h2") << https + api << poll << true << "h2";
+        QTest::newRow("ws, TLS") << QStringLiteral("wss://127.0.0.1:PORT/ws") << QStringList()
+                                 << true << "http/1.1";
+    }
+    void httpVersions()
+    {
+        QFETCH(QString, url);
+        QFETCH(QStringList, extra);
+        QFETCH(bool, tls);
+        QFETCH(QString, protocol);
+        m_server->config.tlsSelfSigned = tls;
+        QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+        m_server->append(1, QStringLiteral("h2.tail"));
+        QStringList arguments {QStringLiteral("tail"),
+            url.replace(QStringLiteral("PORT"), QString::number(m_server->port())),
+            QStringLiteral("--last-event-id"), QStringLiteral("0"), QStringLiteral("--max-events"),
+            QStringLiteral("1"), QStringLiteral("--topics"), QStringLiteral("h2.tail")};
+        if (tls)
+            arguments << QStringLiteral("--ca")
+                      << Tls::selfSignedFiles(m_server->config.store.dataDir).authority;
+        QProcess tail;
+        tail.start(QStringLiteral(PUSHBOARD_BIN), arguments + extra);
+        QTRY_VERIFY_WITH_TIMEOUT(tail.state() == QProcess::NotRunning, 20000);
+        const QString err = QString::fromUtf8(tail.readAllStandardError());
+        QCOMPARE(tail.exitCode(), 0);
+        QVERIFY2(
+            err.contains(QStringLiteral("{\"state\":\"open\",\"protocol\":\"%1\"").arg(protocol)),
+            qPrintable(err));
+        QVERIFY(tail.readAllStandardOutput().contains("\"type\":\"h2.tail\""));
+        // The server saw it the same way.
+        if (protocol == QLatin1String("h2"))
+            QCOMPARE(m_server->host->gate()->http2Counters().connections, 1u);
     }
 
     void durationEndsWithZero()

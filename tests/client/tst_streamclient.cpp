@@ -372,6 +372,35 @@ private Q_SLOTS:
         QCOMPARE(r.messages.size(), 1);
         QCOMPARE(server.requests.size(), 1);
     }
+
+    void http2OnClearTextIsPriorKnowledge()
+    {
+        // --http2 on http:// opens with the HTTP/2 preface; an HTTP/1.1 answer is not a stream.
+        ScriptedServer server({{Ok + "data: a\n\n", true}});
+        StreamClient client;
+        Recorder r(client);
+        auto options = sse(server.url());
+        options.http2 = true;
+        options.reconnect = false;
+        options.responseTimeoutMs = 500; // Qt's HTTP/2 client waits for ever on such an answer.
+        client.start(options);
+        QTRY_COMPARE(client.state(), State::Closed);
+        QCOMPARE(r.reasons.constLast(), QStringLiteral("no answer from the server within 1 s"));
+        QVERIFY(server.requests.constFirst().startsWith("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"));
+        QVERIFY(r.messages.isEmpty());
+        QVERIFY(!r.states.contains(State::Open));
+        QVERIFY(client.protocol().isEmpty());
+    }
+
+    void protocolIsHttp11WithoutHttp2()
+    {
+        ScriptedServer server({{Ok + "data: a\n\n", false}});
+        StreamClient client;
+        client.start(sse(server.url()));
+        QTRY_COMPARE(client.state(), State::Open);
+        QCOMPARE(client.protocol(), QStringLiteral("http/1.1"));
+        QVERIFY(!server.requests.constFirst().contains("HTTP2-Settings"));
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_StreamClient)

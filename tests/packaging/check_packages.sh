@@ -256,7 +256,7 @@ for command in "" serve tail inspect; do
     else
         help=$("$bin" "$command" --help)
     fi
-    for option in $(grep -o -- '--[a-z][a-z-]*' <<<"$help" | grep -vx -- '--help-all' | sort -u); do
+    for option in $(grep -o -- '--[a-z][a-z0-9-]*' <<<"$help" | grep -vx -- '--help-all' | sort -u); do
         check "pushboard ${command:+$command }$option: in the man page" \
             bash -c "zcat '$page' | grep -qF -- '${option//-/\\-}'"
         check "pushboard ${command:+$command }$option: in the completion" grep -qw -- "$option" "$completion"
