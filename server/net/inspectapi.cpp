@@ -62,6 +62,12 @@ InspectApi::~InspectApi()
         watcher->disconnect(this);
 }
 
+int InspectApi::ownConnections() const
+{
+    return int(std::count_if(m_watchers.cbegin(), m_watchers.cend(),
+        [](const StreamSocket *watcher) { return watcher->protocol() != QLatin1String("h2"); }));
+}
+
 void InspectApi::closeAll()
 {
     const QList<StreamSocket *> watchers = m_watchers;

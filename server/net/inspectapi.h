@@ -37,6 +37,8 @@ public:
     void state(HttpReply &&reply) const;
     void control(const HttpRequest &request, HttpReply &&reply);
     void stream(HttpReply &&reply);
+    /// Watchers with a connection of their own (HTTP/1.1).
+    [[nodiscard]] int ownConnections() const;
     /// Ends every watcher's stream (shutdown).
     void closeAll();
 

@@ -186,8 +186,9 @@ bool ServerHost::start(const ServerConfig &config)
     m_inspect = std::make_unique<InspectApi>(m_capture.get());
     m_gate->setWireCapture(m_capture.get());
     m_gate->setHostCheck(HostCheck(address, config.allowedHosts));
-    m_gate->setDetachedConnectionCount(
-        [this] { return int(m_sse->streams().size()) + m_channel->clientCount(); });
+    m_gate->setDetachedConnectionCount([this] {
+        return m_sse->ownConnections() + m_inspect->ownConnections() + m_channel->clientCount();
+    });
     connect(m_gate, &ConnectionGate::webSocketUpgrade, m_channel.get(),
         [this](QTcpSocket *socket, const HttpRequest &request, const QByteArray &buffered) {
             m_channel->handleUpgrade(socket, request, buffered, m_gate);

@@ -129,6 +129,12 @@ void SsePublisher::sendKeepalive()
         stream->sendRaw(keepalive);
 }
 
+int SsePublisher::ownConnections() const
+{
+    return int(std::count_if(m_streams.cbegin(), m_streams.cend(),
+        [](const SseStream *stream) { return stream->ownsConnection(); }));
+}
+
 QList<ConnectionInfo> SsePublisher::connections() const
 {
     QList<ConnectionInfo> list;

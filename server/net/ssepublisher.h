@@ -41,6 +41,9 @@ public:
     [[nodiscard]] quint64 slowDisconnects() const { return m_stats.slowDisconnects; }
     [[nodiscard]] const TransportStats &stats() const { return m_stats; }
     [[nodiscard]] QList<ConnectionInfo> connections() const;
+    /// Streams that have a connection of their own (HTTP/1.1; an HTTP/2 stream shares its
+    /// connection, which the gate counts).
+    [[nodiscard]] int ownConnections() const;
 
     /// Closes every stream (shutdown).
     void closeAll();

@@ -53,6 +53,11 @@ void SseStream::start(const QByteArray &preamble)
     }
 }
 
+bool SseStream::ownsConnection() const
+{
+    return m_socket && m_socket->protocol() != QLatin1String("h2");
+}
+
 ConnectionInfo SseStream::info() const
 {
     ConnectionInfo info {QStringLiteral("sse"), m_socket ? m_socket->peer() : QString(), m_topics,

@@ -46,6 +46,9 @@ public:
     /// The topics this subscriber asked for; empty: every topic.
     [[nodiscard]] const QStringList &topics() const { return m_topics; }
     [[nodiscard]] bool isOpen() const { return !m_closed; }
+    /// True when the stream has a connection of its own (HTTP/1.1), false when it is one stream of
+    /// an HTTP/2 connection (or not started).
+    [[nodiscard]] bool ownsConnection() const;
 
     /// Writes one live event's bytes (shared by every subscriber) unless replay still owns it.
     void sendEvent(quint64 id, const QByteArray &bytes);
