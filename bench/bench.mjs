@@ -1,7 +1,7 @@
 // The benchmark's scenarios (see bench/README.md). Each run starts a fresh `pushboard serve` on a
 // free port with a new data directory, runs bench/loadgen against it, stops it, and keeps
 // loadgen's JSON result. Prints one Markdown table with the median of each figure over --runs.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir, cpus, loadavg } from "node:os";
@@ -46,6 +46,29 @@ const scenarios = [
   { name: "relay-inspect", relay: true, title: "The same through `pushboard inspect` (relay recording and decoding every frame)",
     args: (p, r) => ["sse", "--url", `http://127.0.0.1:${r}/events?topics=bench`, "-n", "1",
                 "--pub-url", `http://127.0.0.1:${p}/api/publish`, "--rate", "1000", "--duration", "10", "--body", sseBody] },
+  // TLS and HTTP/2 (issue 14): the server started with --tls-self-signed (nginx with an EC P-256
+  // certificate of its own, like Pushboard's). 1000 subscribers as 1000 streams over 10 HTTP/2
+  // connections, the same over 1000 HTTP/1.1 connections, the TLS handshake rate, and a storm of
+  // 1000 clients reconnecting at once (each with Last-Event-ID) while events are published.
+  { name: "h2-sse-1000", tls: true, title: "SSE over HTTP/2 + TLS, 1000 subscribers as streams on 10 connections x 100 events/s, 10 s",
+    args: p => ["sse", "--url", `https://127.0.0.1:${p}/events?topics=bench`, "-n", "1000", "--h2", "100",
+                "--pub-url", `https://127.0.0.1:${p}/api/publish`, "--rate", "100", "--duration", "10", "--body", sseBody] },
+  { name: "tls-sse-1000", tls: true, title: "SSE over HTTP/1.1 + TLS, 1000 subscribers x 100 events/s, 10 s",
+    args: p => ["sse", "--url", `https://127.0.0.1:${p}/events?topics=bench`, "-n", "1000",
+                "--pub-url", `https://127.0.0.1:${p}/api/publish`, "--rate", "100", "--duration", "10", "--body", sseBody] },
+  { name: "tls-connect-1000", tls: true, title: "TLS handshakes: 1000 SSE clients connecting (32 at a time), held 2 s",
+    args: p => ["idle", "--url", `https://127.0.0.1:${p}/events?topics=idle`, "-n", "1000", "--hold", "2"] },
+  { name: "tls-storm-1000", tls: true, title: "Reconnect storm over TLS: 1000 SSE clients x 100 events/s dropped at 5 s and back at once with Last-Event-ID, 10 s",
+    args: p => ["sse", "--url", `https://127.0.0.1:${p}/events?topics=bench`, "-n", "1000", "--storm-at", "5",
+                "--pub-url", `https://127.0.0.1:${p}/api/publish`, "--rate", "100", "--duration", "10", "--body", sseBody] },
+  { name: "nchan-h2-sse-1000", peer: "nchan", tls: true, title: "nginx + nchan: SSE over HTTP/2 + TLS, 1000 subscribers as streams on 10 connections x 100 events/s, 10 s",
+    args: p => ["sse", "--url", `https://127.0.0.1:${p}/sub/bench`, "-n", "1000", "--h2", "100",
+                "--pub-url", `https://127.0.0.1:${p}/pub/bench`, "--rate", "100", "--duration", "10", "--body", nchanBody] },
+  { name: "nchan-tls-sse-1000", peer: "nchan", tls: true, title: "nginx + nchan: SSE over HTTP/1.1 + TLS, 1000 subscribers x 100 events/s, 10 s",
+    args: p => ["sse", "--url", `https://127.0.0.1:${p}/sub/bench`, "-n", "1000",
+                "--pub-url", `https://127.0.0.1:${p}/pub/bench`, "--rate", "100", "--duration", "10", "--body", nchanBody] },
+  { name: "nchan-tls-connect-1000", peer: "nchan", tls: true, title: "nginx + nchan: TLS handshakes, 1000 SSE clients connecting (32 at a time), held 2 s",
+    args: p => ["idle", "--url", `https://127.0.0.1:${p}/sub/idle`, "-n", "1000", "--hold", "2"] },
   // The peer, nginx + nchan (one worker), with the same load generator and payload, in the same run.
   { name: "nchan-sse-1000", peer: "nchan", title: "nginx + nchan: SSE fan-out, 1000 subscribers x 100 events/s, 10 s",
     args: p => ["sse", "--url", `http://127.0.0.1:${p}/sub/bench`, "-n", "1000",
@@ -79,26 +102,34 @@ async function waitForPort(port) {
   throw new Error(`nothing listens on ${port}`);
 }
 
-async function startNchan() {
+async function startNchan(tls) {
   const dir = mkdtempSync(join(tmpdir(), "pushboard-bench-nchan-"));
   const port = await freePort();
+  const tlsPort = await freePort();
+  // A certificate like the one `pushboard serve --tls-self-signed` makes: EC P-256.
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                           "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-subj", "/CN=localhost",
+                           "-days", "1"], { stdio: "ignore" });
   const template = readFileSync(new URL("nchan/nginx.conf.in", import.meta.url), "utf8");
-  writeFileSync(join(dir, "nginx.conf"), template.replaceAll("@DIR@", dir).replaceAll("@PORT@", String(port)));
+  writeFileSync(join(dir, "nginx.conf"), template.replaceAll("@DIR@", dir).replaceAll("@PORT@", String(port))
+    .replaceAll("@TLSPORT@", String(tlsPort)));
   const child = spawn("/usr/sbin/nginx", ["-c", join(dir, "nginx.conf"), "-e", join(dir, "error.log"), "-g", "daemon off;"],
                       { stdio: ["ignore", "ignore", "inherit"] });
   await waitForPort(port);
+  await waitForPort(tlsPort);
   const workers = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
-  return { child, port, dataDir: dir, pids: [child.pid, ...workers] };
+  return { child, port: tls ? tlsPort : port, dataDir: dir, pids: [child.pid, ...workers] };
 }
 
-function startServer() {
+function startServer(tls) {
   const dataDir = mkdtempSync(join(tmpdir(), "pushboard-bench-"));
   return new Promise((resolve, reject) => {
-    const child = spawn(args.pushboard, ["serve", "--port", "0", "--data-dir", dataDir], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(args.pushboard, ["serve", "--port", "0", "--data-dir", dataDir, ...(tls ? ["--tls-self-signed"] : [])],
+                        { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", chunk => {
       out += chunk;
-      const m = out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      const m = out.match(/listening on https?:\/\/127\.0\.0\.1:(\d+)/);
       if (m) resolve({ child, port: Number(m[1]), dataDir });
     });
     child.on("exit", code => reject(new Error(`pushboard serve exited (${code}): ${out}`)));
@@ -150,7 +181,7 @@ async function main() {
   for (const scenario of scenarios) {
     const results = [];
     for (let i = 0; i < runs; ++i) {
-      const server = scenario.peer === "nchan" ? await startNchan() : await startServer();
+      const server = scenario.peer === "nchan" ? await startNchan(scenario.tls) : await startServer(scenario.tls);
       const relay = scenario.relay ? await startRelay(server) : null;
       await new Promise(r => setTimeout(r, 500));
       const pids = [...(server.pids || [server.child.pid]), ...(relay ? [relay.child.pid] : [])];
@@ -173,7 +204,11 @@ async function main() {
     const other = `${fmt(m(r => r.host.other_pct))}%`;
     const self = `${fmt(m(r => r.self.cpu_pct))}%`;
     const published = m(r => r.pub.sent) ? `${fmt(m(r => r.pub.offered_per_s))} → ${fmt(m(r => r.pub.achieved_per_s))}` : "-";
-    if (scenario.name === "idle-5000") {
+    if (scenario.name.endsWith("connect-1000")) {
+      console.log(`| ${scenario.title} | ${fmt(m(r => r.established))} open | - | - | **${fmt(m(r => r.established / r.connect_s))} handshakes/s** (all in ${fmt(m(r => r.connect_s), 2)} s) | - | ${fmt(m(r => r.server.cpu_pct), 1)} (held) | ${fmt(m(r => r.server.rss_peak_kb / 1024), 1)} MB | ${self} | ${other} |`);
+    } else if (scenario.name === "tls-storm-1000") {
+      console.log(`| ${scenario.title} | ${fmt(m(r => r.delivery_ratio * 100), 2)}% (${fmt(m(r => r.delivered))}/${fmt(m(r => r.events_expected))}) | ${fmt(m(r => r.seq.dups))} / ${fmt(m(r => r.seq.gaps))} | ${published} | **${fmt(m(r => r.storm.reconnected))} back in ${fmt(m(r => r.storm.seconds), 2)} s** | ${ms(m(r => r.latency_us.p50))} / ${ms(m(r => r.latency_us.p99))} | ${fmt(m(r => r.server.cpu_pct), 1)} | ${fmt(m(r => r.server.rss_peak_kb / 1024), 1)} MB | ${self} | ${other} |`);
+    } else if (scenario.name === "idle-5000") {
       console.log(`| ${scenario.title} | ${fmt(m(r => r.established))} open | - | - | - | - | ${fmt(m(r => r.server.cpu_pct), 1)} | ${fmt(m(r => r.server.rss_peak_kb / 1024), 1)} MB: **${fmt(m(r => r.server.rss_delta_per_conn_bytes / 1024), 1)} KB per connection** | ${self} | ${other} |`);
     } else if (scenario.name === "publish") {
       console.log(`| ${scenario.title} | ${fmt(m(r => r.pub.ok))} stored (202) | - | **${published}** | - | ${ms(m(r => r.pub.resp_us.p50))} / ${ms(m(r => r.pub.resp_us.p99))} (response) | ${fmt(m(r => r.server.cpu_pct), 1)} | ${fmt(m(r => r.server.rss_peak_kb / 1024), 1)} MB | ${self} | ${other} |`);

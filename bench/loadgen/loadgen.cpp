@@ -1,6 +1,7 @@
 // loadgen: Pushboard's load generator for bench/. One thread, one epoll loop, no dependencies
-// beyond the C++17 standard library and Linux, so that it holds thousands of connections on one
-// core and costs the machine as little as possible next to the server it measures.
+// beyond the C++17 standard library, Linux, OpenSSL (https://) and libnghttp2 (HTTP/2), so that
+// it holds thousands of connections on one core and costs the machine as little as possible next
+// to the server it measures.
 //
 //   loadgen sse  --url http://127.0.0.1:P/events -n N [--pub-url URL --rate R --duration S --body
 //   T] loadgen ws   --url ws://127.0.0.1:P/ws -n N --recv-only [--ws-init MSG] [--pub-url ... as
@@ -10,6 +11,12 @@
 //
 // Common: --server-pid PID (CPU and memory of the server), --label NAME, --settle S (1),
 // --grace S (5), -H 'Name: value' (extra request header, repeatable).
+//
+// https:// URLs speak TLS (any certificate is accepted: a benchmark, on loopback). In sse mode,
+// --h2 K carries the N subscribers as K streams per HTTP/2 connection (ALPN h2 over https, prior
+// knowledge on http://), N/K connections. --storm-at S (sse with --pub-url) drops every
+// subscriber's connection S seconds into publishing and reconnects them all at once, each with
+// Last-Event-ID: the figures then say how long the storm took and whether any event was lost.
 //
 // Templates substitute {i} (connection index), {seq} (1, 2, ... per sender) and {t} (the wall
 // clock in ns when the message is sent). A received event or message counts when its text holds
@@ -37,6 +44,9 @@
 #include <memory>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <nghttp2/nghttp2.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <random>
 #include <sstream>
 #include <string>
@@ -75,6 +85,7 @@ struct Url
 {
     bool valid = false;
     bool ws = false;
+    bool tls = false;
     uint32_t address = 0; // network order
     uint16_t port = 0;
     std::string hostHeader;
@@ -87,6 +98,9 @@ Url parseUrl(const std::string &text)
     std::string rest;
     if (text.rfind("http://", 0) == 0) {
         rest = text.substr(7);
+    } else if (text.rfind("https://", 0) == 0) {
+        rest = text.substr(8);
+        url.tls = true;
     } else if (text.rfind("ws://", 0) == 0) {
         rest = text.substr(5);
         url.ws = true;
@@ -136,6 +150,8 @@ struct Options
     std::vector<std::string> headers;
     std::vector<int> serverPids;
     std::string label;
+    int h2Streams = 0; ///< Subscribers per HTTP/2 connection; 0: HTTP/1.1, one each.
+    double stormAt = 0; ///< Seconds into publishing when every subscriber reconnects; 0: never.
 };
 
 Options parseOptions(int argc, char **argv)
@@ -165,11 +181,11 @@ Options parseOptions(int argc, char **argv)
         if (name == "--url") {
             o.url = parseUrl(value());
             if (!o.url.valid)
-                die("--url must be http:// or ws:// on 127.0.0.0/8 or localhost, with a port");
+                die("--url must be http(s):// or ws:// on 127.0.0.0/8 or localhost, with a port");
         } else if (name == "--pub-url") {
             o.pubUrl = parseUrl(value());
             if (!o.pubUrl.valid || o.pubUrl.ws)
-                die("--pub-url must be http:// on 127.0.0.0/8 or localhost, with a port");
+                die("--pub-url must be http(s):// on 127.0.0.0/8 or localhost, with a port");
         } else if (name == "-n") {
             o.n = int(number(1, 60000));
         } else if (name == "--rate") {
@@ -200,6 +216,10 @@ Options parseOptions(int argc, char **argv)
                 o.serverPids.push_back(std::atoi(pid.c_str()));
         } else if (name == "--label") {
             o.label = value();
+        } else if (name == "--h2") {
+            o.h2Streams = int(number(1, 1000));
+        } else if (name == "--storm-at") {
+            o.stormAt = number(0.1, 3600);
         } else {
             die("unknown option " + name);
         }
@@ -216,6 +236,10 @@ Options parseOptions(int argc, char **argv)
         die("ws needs --recv-only or --send-rate R");
     if (o.pubUrl.valid && o.rate <= 0)
         die("--pub-url needs --rate R");
+    if (o.h2Streams > 0 && o.mode != "sse")
+        die("--h2 is for sse");
+    if (o.stormAt > 0 && (o.mode != "sse" || !o.pubUrl.valid || o.h2Streams > 0))
+        die("--storm-at is for sse over HTTP/1.1 with --pub-url");
     return o;
 }
 
@@ -447,8 +471,20 @@ bool findNumber(const char *text, size_t size, const char *key, int64_t *value)
 
 // ---- connections ------------------------------------------------------------------------------
 
-enum class Kind { Sse, WsReceive, WsSend, Publisher, Idle };
-enum class Phase { Connecting, AwaitingHead, Open, Closed };
+enum class Kind { Sse, WsReceive, WsSend, Publisher, Idle, H2Carrier };
+enum class Phase { Connecting, Handshaking, AwaitingHead, Open, Closed };
+
+/// The one TLS client context: no verification (a benchmark on loopback), partial writes.
+SSL_CTX *tlsContext()
+{
+    static SSL_CTX *context = [] {
+        SSL_CTX *c = SSL_CTX_new(TLS_client_method());
+        SSL_CTX_set_verify(c, SSL_VERIFY_NONE, nullptr);
+        SSL_CTX_set_mode(c, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+        return c;
+    }();
+    return context;
+}
 
 struct Connection
 {
@@ -485,6 +521,16 @@ struct Connection
     uint64_t pubSeq = 0;
     double requestSentAt = 0;
     bool awaitingResponse = false;
+    // TLS
+    SSL *ssl = nullptr;
+    // SSE resume point (the last `id:` field)
+    std::string lastEventId;
+    std::string eventId; ///< The id field of the event being read.
+    // HTTP/2: a carrier owns the socket and the session; its subscribers are streams on it.
+    nghttp2_session *h2 = nullptr;
+    std::vector<Connection *> streams; ///< A carrier's subscribers.
+    Connection *carrier = nullptr; ///< A stream's carrier.
+    int32_t streamId = 0;
 };
 
 struct Stats
@@ -520,7 +566,17 @@ public:
     int run();
 
 private:
-    Connection *open(const Url &url, Kind kind, int index);
+    Connection *open(const Url &url, Kind kind, int index, const std::string &lastEventId = {});
+    void handshake(Connection *c);
+    void startH2(Connection *c);
+    void pumpH2(Connection *c);
+    void onH2Bytes(Connection *c, const char *p, size_t size);
+    void storm(const Url &url);
+    static int onH2Header(nghttp2_session *, const nghttp2_frame *frame, const uint8_t *name,
+        size_t nameLength, const uint8_t *value, size_t valueLength, uint8_t, void *user);
+    static int onH2Data(
+        nghttp2_session *, uint8_t, int32_t id, const uint8_t *data, size_t size, void *user);
+    static int onH2Close(nghttp2_session *, int32_t id, uint32_t error, void *user);
     void closeConnection(Connection *c, const char *why);
     void fail(Connection *c, uint64_t &counter, const std::string &why);
     void queue(Connection *c, const std::string &bytes);
@@ -545,6 +601,7 @@ private:
     int m_epoll = -1;
     std::vector<std::unique_ptr<Connection>> m_connections; // index = epoll data
     std::vector<Connection *> m_subscribers;
+    std::vector<std::unique_ptr<Connection>> m_virtual; // HTTP/2 streams (no socket of their own)
     Connection *m_publisher = nullptr;
     Stats m_stats;
     std::mt19937_64 m_random {std::random_device {}()};
@@ -562,9 +619,11 @@ private:
     double m_lastRssSample = 0;
     int m_established = 0;
     double m_connectS = 0;
+    double m_stormS = 0; ///< From the storm's drop until every subscriber was open again.
+    int m_stormReconnected = 0;
 };
 
-Connection *LoadGen::open(const Url &url, Kind kind, int index)
+Connection *LoadGen::open(const Url &url, Kind kind, int index, const std::string &lastEventId)
 {
     const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
@@ -600,6 +659,19 @@ Connection *LoadGen::open(const Url &url, Kind kind, int index)
     event.data.u64 = slot;
     epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event);
     c->wantWrite = true;
+    if (url.tls) {
+        c->ssl = SSL_new(tlsContext());
+        SSL_set_fd(c->ssl, fd);
+        SSL_set_connect_state(c->ssl);
+        static const unsigned char h2[] = "\x02h2";
+        static const unsigned char http11[] = "\x08http/1.1";
+        if (kind == Kind::H2Carrier)
+            SSL_set_alpn_protos(c->ssl, h2, sizeof h2 - 1);
+        else if (!url.ws)
+            SSL_set_alpn_protos(c->ssl, http11, sizeof http11 - 1);
+    }
+    if (kind == Kind::H2Carrier)
+        return c; // the session starts once connected (startH2)
 
     std::string path = url.path;
     for (size_t at = path.find("{i}"); at != std::string::npos; at = path.find("{i}"))
@@ -617,6 +689,8 @@ Connection *LoadGen::open(const Url &url, Kind kind, int index)
             + c->wsKey + "\r\n";
     } else {
         request += "Accept: text/event-stream\r\nCache-Control: no-cache\r\n";
+        if (!lastEventId.empty())
+            request += "Last-Event-ID: " + lastEventId + "\r\n";
     }
     for (const std::string &header : m_o.headers)
         request += header + "\r\n";
@@ -641,7 +715,22 @@ void LoadGen::queue(Connection *c, const std::string &bytes)
 
 void LoadGen::flush(Connection *c)
 {
+    if (c->phase == Phase::Connecting || c->phase == Phase::Handshaking)
+        return;
     while (c->outSent < c->out.size()) {
+        if (c->ssl) {
+            const int n = SSL_write(c->ssl, c->out.data() + c->outSent,
+                int(std::min<size_t>(c->out.size() - c->outSent, 1 << 20)));
+            if (n > 0) {
+                c->outSent += size_t(n);
+                continue;
+            }
+            const int error = SSL_get_error(c->ssl, n);
+            if (error == SSL_ERROR_WANT_WRITE || error == SSL_ERROR_WANT_READ)
+                break;
+            fail(c, m_stats.closedByPeer, "TLS write failed");
+            return;
+        }
         const ssize_t n
             = ::send(c->fd, c->out.data() + c->outSent, c->out.size() - c->outSent, MSG_NOSIGNAL);
         if (n > 0) {
@@ -671,18 +760,39 @@ void LoadGen::closeConnection(Connection *c, const char *)
 {
     if (c->phase == Phase::Closed)
         return;
-    if (c->phase == Phase::Connecting || c->phase == Phase::AwaitingHead) {
-        if (c->kind != Kind::Publisher && m_inFlight > 0)
+    if (c->phase == Phase::Connecting || c->phase == Phase::Handshaking
+        || c->phase == Phase::AwaitingHead) {
+        if (c->kind != Kind::Publisher && c->kind != Kind::H2Carrier && m_inFlight > 0)
             --m_inFlight;
     }
     c->phase = Phase::Closed;
+    if (c->carrier) { // an HTTP/2 stream: reset it, the connection stays
+        if (c->carrier->h2 && c->carrier->phase != Phase::Closed) {
+            nghttp2_submit_rst_stream(
+                c->carrier->h2, NGHTTP2_FLAG_NONE, c->streamId, NGHTTP2_CANCEL);
+            pumpH2(c->carrier);
+        }
+        return;
+    }
     linger reset {1, 0}; // RST: repeated runs do not pile up TIME_WAIT sockets
     setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
     epoll_ctl(m_epoll, EPOLL_CTL_DEL, c->fd, nullptr);
+    if (c->ssl) {
+        SSL_free(c->ssl);
+        c->ssl = nullptr;
+    }
     ::close(c->fd);
     c->in.clear();
     c->in.shrink_to_fit();
     c->out.clear();
+    for (Connection *stream : c->streams) { // its streams end with it
+        if (stream->phase != Phase::Closed) {
+            if (stream->phase == Phase::AwaitingHead && m_inFlight > 0)
+                --m_inFlight;
+            stream->phase = Phase::Closed;
+            ++m_stats.closedByPeer;
+        }
+    }
 }
 
 void LoadGen::fail(Connection *c, uint64_t &counter, const std::string &why)
@@ -708,7 +818,17 @@ void LoadGen::onEvent(int slot, uint32_t events)
             fail(c, m_stats.connectErrors, std::string("connect: ") + std::strerror(error));
             return;
         }
-        c->phase = c->kind == Kind::Publisher ? Phase::Open : Phase::AwaitingHead;
+        if (c->ssl) {
+            c->phase = Phase::Handshaking;
+        } else {
+            c->phase = c->kind == Kind::Publisher ? Phase::Open : Phase::AwaitingHead;
+            if (c->kind == Kind::H2Carrier)
+                startH2(c);
+        }
+    }
+    if (c->phase == Phase::Handshaking) {
+        handshake(c);
+        return;
     }
     if (events & EPOLLOUT)
         flush(c);
@@ -720,7 +840,29 @@ void LoadGen::onReadable(Connection *c)
 {
     char buffer[64 * 1024];
     for (;;) {
-        const ssize_t n = ::recv(c->fd, buffer, sizeof buffer, 0);
+        ssize_t n = 0;
+        if (c->ssl) {
+            const int r = SSL_read(c->ssl, buffer, sizeof buffer);
+            if (r <= 0) {
+                const int error = SSL_get_error(c->ssl, r);
+                if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+                    if (c->outSent < c->out.size())
+                        flush(c);
+                    return;
+                }
+                n = error == SSL_ERROR_ZERO_RETURN ? 0 : -2;
+            } else {
+                n = r;
+            }
+        } else {
+            n = ::recv(c->fd, buffer, sizeof buffer, 0);
+        }
+        if (n > 0 && c->kind == Kind::H2Carrier) {
+            onH2Bytes(c, buffer, size_t(n));
+            if (c->phase == Phase::Closed)
+                return;
+            continue;
+        }
         if (n > 0) {
             if (c->phase == Phase::AwaitingHead || c->kind == Kind::Publisher
                 || c->kind == Kind::WsReceive || c->kind == Kind::WsSend) {
@@ -749,12 +891,155 @@ void LoadGen::onReadable(Connection *c)
                 return;
             continue;
         }
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return;
         fail(c, m_stats.closedByPeer,
-            n == 0 ? "closed by the server" : std::string("recv: ") + std::strerror(errno));
+            n == 0        ? "closed by the server"
+                : n == -2 ? "TLS read failed"
+                          : std::string("recv: ") + std::strerror(errno));
         return;
     }
+}
+
+void LoadGen::handshake(Connection *c)
+{
+    const int r = SSL_do_handshake(c->ssl);
+    if (r == 1) {
+        c->phase = c->kind == Kind::Publisher || c->kind == Kind::H2Carrier ? Phase::Open
+                                                                            : Phase::AwaitingHead;
+        if (c->kind == Kind::H2Carrier) {
+            const unsigned char *alpn = nullptr;
+            unsigned int alpnSize = 0;
+            SSL_get0_alpn_selected(c->ssl, &alpn, &alpnSize);
+            if (alpnSize != 2 || std::memcmp(alpn, "h2", 2) != 0) {
+                fail(c, m_stats.httpErrors, "the server did not choose h2 by ALPN");
+                return;
+            }
+            startH2(c);
+        }
+        flush(c);
+        onReadable(c); // application bytes may have come with the handshake's last flight
+        return;
+    }
+    const int error = SSL_get_error(c->ssl, r);
+    if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+        const bool wantWrite = error == SSL_ERROR_WANT_WRITE;
+        if (wantWrite != c->wantWrite) {
+            c->wantWrite = wantWrite;
+            epoll_event event {};
+            event.events = EPOLLIN | EPOLLRDHUP | (wantWrite ? EPOLLOUT : 0u);
+            event.data.u64 = c->slot;
+            epoll_ctl(m_epoll, EPOLL_CTL_MOD, c->fd, &event);
+        }
+        return;
+    }
+    fail(c, m_stats.connectErrors, "TLS handshake failed");
+}
+
+// ---- HTTP/2 -----------------------------------------------------------------------------------
+
+void LoadGen::startH2(Connection *c)
+{
+    nghttp2_session_callbacks *callbacks = nullptr;
+    nghttp2_session_callbacks_new(&callbacks);
+    nghttp2_session_callbacks_set_on_header_callback(callbacks, &LoadGen::onH2Header);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, &LoadGen::onH2Data);
+    nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, &LoadGen::onH2Close);
+    nghttp2_session_client_new(&c->h2, callbacks, this);
+    nghttp2_session_callbacks_del(callbacks);
+    // Windows as a browser opens them (Chromium: 6 MiB a stream, 15 MiB the connection).
+    const nghttp2_settings_entry settings[]
+        = {{NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 6 << 20}, {NGHTTP2_SETTINGS_ENABLE_PUSH, 0}};
+    nghttp2_submit_settings(c->h2, NGHTTP2_FLAG_NONE, settings, 2);
+    nghttp2_session_set_local_window_size(c->h2, NGHTTP2_FLAG_NONE, 0, 15 << 20);
+    const Url &url = m_o.url;
+    const std::string scheme = url.tls ? "https" : "http";
+    for (Connection *stream : c->streams) {
+        const std::string path = url.path;
+        const auto field = [](const char *name, const std::string &value) {
+            return nghttp2_nv {reinterpret_cast<uint8_t *>(const_cast<char *>(name)),
+                reinterpret_cast<uint8_t *>(const_cast<char *>(value.c_str())), std::strlen(name),
+                value.size(), NGHTTP2_NV_FLAG_NONE};
+        };
+        const std::string get = "GET", accept = "text/event-stream";
+        const nghttp2_nv fields[] = {field(":method", get), field(":scheme", scheme),
+            field(":path", path), field(":authority", url.hostHeader), field("accept", accept)};
+        stream->streamId = nghttp2_submit_request(c->h2, nullptr, fields, 5, nullptr, stream);
+        if (stream->streamId < 0)
+            fail(stream, m_stats.httpErrors, "nghttp2_submit_request failed");
+    }
+    pumpH2(c);
+}
+
+void LoadGen::pumpH2(Connection *c)
+{
+    for (;;) {
+        const uint8_t *data = nullptr;
+        const ssize_t n = nghttp2_session_mem_send(c->h2, &data);
+        if (n <= 0)
+            break;
+        queue(c, std::string(reinterpret_cast<const char *>(data), size_t(n)));
+        if (c->phase == Phase::Closed)
+            return;
+    }
+}
+
+void LoadGen::onH2Bytes(Connection *c, const char *p, size_t size)
+{
+    const ssize_t used
+        = nghttp2_session_mem_recv(c->h2, reinterpret_cast<const uint8_t *>(p), size);
+    if (used < 0) {
+        fail(c, m_stats.httpErrors, std::string("HTTP/2: ") + nghttp2_strerror(int(used)));
+        return;
+    }
+    pumpH2(c);
+    if (!nghttp2_session_want_read(c->h2) && !nghttp2_session_want_write(c->h2))
+        fail(c, m_stats.closedByPeer, "the server ended the HTTP/2 connection");
+}
+
+int LoadGen::onH2Header(nghttp2_session *session, const nghttp2_frame *frame, const uint8_t *name,
+    size_t nameLength, const uint8_t *value, size_t valueLength, uint8_t, void *user)
+{
+    auto *self = static_cast<LoadGen *>(user);
+    auto *stream = static_cast<Connection *>(
+        nghttp2_session_get_stream_user_data(session, frame->hd.stream_id));
+    if (!stream || stream->phase != Phase::AwaitingHead || nameLength != 7
+        || std::memcmp(name, ":status", 7) != 0)
+        return 0;
+    if (valueLength != 3 || std::memcmp(value, "200", 3) != 0) {
+        self->fail(stream, self->m_stats.httpErrors,
+            "answered " + std::string(reinterpret_cast<const char *>(value), valueLength));
+        return 0;
+    }
+    --self->m_inFlight;
+    stream->phase = Phase::Open;
+    ++self->m_established;
+    return 0;
+}
+
+int LoadGen::onH2Data(
+    nghttp2_session *session, uint8_t, int32_t id, const uint8_t *data, size_t size, void *user)
+{
+    auto *self = static_cast<LoadGen *>(user);
+    auto *stream = static_cast<Connection *>(nghttp2_session_get_stream_user_data(session, id));
+    if (stream && stream->phase == Phase::Open)
+        self->onSseBytes(stream, reinterpret_cast<const char *>(data), size);
+    return 0;
+}
+
+int LoadGen::onH2Close(nghttp2_session *session, int32_t id, uint32_t, void *user)
+{
+    auto *self = static_cast<LoadGen *>(user);
+    auto *stream = static_cast<Connection *>(nghttp2_session_get_stream_user_data(session, id));
+    if (stream && stream->phase != Phase::Closed) {
+        if (stream->phase == Phase::AwaitingHead && self->m_inFlight > 0)
+            --self->m_inFlight;
+        stream->phase = Phase::Closed;
+        ++self->m_stats.closedByPeer;
+        if (self->m_stats.firstError.empty())
+            self->m_stats.firstError = "an HTTP/2 stream closed";
+    }
+    return 0;
 }
 
 bool LoadGen::onHead(Connection *c)
@@ -849,10 +1134,16 @@ void LoadGen::onSseBytes(Connection *c, const char *p, size_t size)
     const auto endLine = [c, this] {
         std::string &line = c->line;
         if (line.empty()) {
+            if (!c->eventId.empty()) {
+                c->lastEventId = c->eventId;
+                c->eventId.clear();
+            }
             if (!c->data.empty()) {
                 onMessage(c, c->data.data(), c->data.size());
                 c->data.clear();
             }
+        } else if (line.rfind("id:", 0) == 0) {
+            c->eventId = line.substr(line.size() > 3 && line[3] == ' ' ? 4 : 3);
         } else if (line.rfind("data", 0) == 0 && (line.size() == 4 || line[4] == ':')) {
             size_t start = line.size() > 4 ? 5 : 4;
             if (start < line.size() && line[start] == ' ')
@@ -1076,6 +1367,39 @@ void LoadGen::sendWsDue(double now)
     }
 }
 
+void LoadGen::storm(const Url &url)
+{
+    // Every subscriber's connection drops at once (RST), and every one comes back at once, as
+    // after a network blip, each resuming with the last id it read.
+    const double start = monoS();
+    std::vector<std::pair<size_t, std::string>> resume;
+    for (size_t i = 0; i < m_subscribers.size(); ++i) {
+        Connection *c = m_subscribers[i];
+        if (c->phase != Phase::Open)
+            continue;
+        resume.emplace_back(i, c->lastEventId);
+        closeConnection(c, "storm");
+    }
+    for (const auto &[i, lastEventId] : resume) {
+        Connection *old = m_subscribers[i];
+        Connection *c = open(url, Kind::Sse, old->index, lastEventId);
+        if (!c)
+            continue;
+        // The subscriber's counts go on across the reconnect.
+        c->received = old->received;
+        c->delivered = old->delivered;
+        c->lastSeq = old->lastSeq;
+        c->gaps = old->gaps;
+        c->duplicates = old->duplicates;
+        c->lastEventId = lastEventId;
+        m_subscribers[i] = c;
+    }
+    const int before = m_established;
+    loop(start + 60, [this] { return m_inFlight == 0; });
+    m_stormS = monoS() - start;
+    m_stormReconnected = m_established - before;
+}
+
 int LoadGen::openCount() const
 {
     int open = 0;
@@ -1117,6 +1441,26 @@ void LoadGen::connectAll(const Url &url, Kind kind)
         // At most 32 connects under way: a burst of thousands overflows the listen backlog and
         // turns into one-second SYN retransmits.
         while (next < m_o.n && m_inFlight < 32) {
+            if (m_o.h2Streams > 0) { // one connection, its streams as subscribers
+                Connection *carrier = open(url, Kind::H2Carrier, next);
+                const int streams = std::min(m_o.h2Streams, m_o.n - next);
+                for (int i = 0; i < streams; ++i, ++next) {
+                    auto stream = std::make_unique<Connection>();
+                    stream->index = next;
+                    stream->kind = kind;
+                    stream->phase = Phase::AwaitingHead;
+                    stream->carrier = carrier;
+                    m_subscribers.push_back(stream.get());
+                    if (carrier) {
+                        carrier->streams.push_back(stream.get());
+                        ++m_inFlight;
+                    } else {
+                        stream->phase = Phase::Closed;
+                    }
+                    m_virtual.push_back(std::move(stream));
+                }
+                continue;
+            }
             if (Connection *c = open(url, kind, next))
                 m_subscribers.push_back(c);
             ++next;
@@ -1174,7 +1518,8 @@ void LoadGen::report(double windowS, uint64_t expected)
         R"("latency_us":%s,)"
         R"("server":{"cpu_pct":%.1f,"rss_before_kb":%ld,"rss_start_kb":%ld,"rss_end_kb":%ld,)"
         R"("rss_peak_kb":%ld,"rss_delta_per_conn_bytes":%.0f},)"
-        R"("self":{"cpu_pct":%.1f},"host":{"busy_pct":%.1f,"other_pct":%.1f}})",
+        R"("self":{"cpu_pct":%.1f},"host":{"busy_pct":%.1f,"other_pct":%.1f},)"
+        R"("storm":{"reconnected":%d,"seconds":%.3f}})",
         m_o.label.c_str(), m_o.mode.c_str(), m_o.n, m_established, m_connectS,
         m_stats.connectErrors, m_stats.httpErrors, m_stats.wsErrors, m_stats.closedByPeer,
         m_stats.firstError.substr(0, 200).c_str(), m_o.mode == "idle" ? m_o.hold : m_o.duration,
@@ -1185,7 +1530,8 @@ void LoadGen::report(double windowS, uint64_t expected)
         m_stats.pubMaxLagMs, m_stats.pubResponse.json().c_str(), m_stats.wsSent,
         m_stats.latency.json().c_str(), serverPct, rssBefore, rssStart, rssEnd, rssPeak,
         m_established > 0 ? double(rssEnd - rssBefore) * 1024 / double(m_established) : 0.0,
-        selfPct, hostBusyPct, std::max(0.0, hostBusyPct - serverPct - selfPct));
+        selfPct, hostBusyPct, std::max(0.0, hostBusyPct - serverPct - selfPct), m_stormReconnected,
+        m_stormS);
     std::fprintf(stderr,
         "loadgen %s: %d/%d open, %" PRIu64 " received (%" PRIu64 " new, %" PRIu64
         " duplicates, %" PRIu64 " missing) of %" PRIu64 " expected in %.2f s; server %.0f%% CPU; "
@@ -1258,6 +1604,10 @@ int LoadGen::run()
     if (m_o.pubUrl.valid) {
         m_pubStart = start;
         m_pubEnd = start + m_o.duration;
+        if (m_o.stormAt > 0) {
+            loop(start + m_o.stormAt, [] { return false; });
+            storm(m_o.url);
+        }
         loop(m_pubEnd + m_o.grace, [this] {
             if (monoS() < m_pubEnd || (m_publisher && m_publisher->awaitingResponse))
                 return false;
