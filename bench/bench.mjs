@@ -76,7 +76,7 @@ const scenarios = [
   { name: "nchan-ws-1000", peer: "nchan", title: "nginx + nchan: WebSocket fan-out, 1000 receivers x 100 events/s, 10 s",
     args: p => ["ws", "--url", `ws://127.0.0.1:${p}/sub/bench`, "-n", "1000", "--recv-only",
                 "--pub-url", `http://127.0.0.1:${p}/pub/bench`, "--rate", "100", "--duration", "10", "--body", nchanBody] },
-].filter(s => !args.only || s.name === args.only)
+].filter(s => !args.only || args.only.split(",").includes(s.name))
  .filter(s => s.peer !== "nchan" || nchanAvailable());
 
 function nchanAvailable() {

@@ -181,6 +181,12 @@ int runTail(const QStringList &arguments)
     quitOnTerminationSignals(QCoreApplication::instance());
     client.start(options);
     const int code = QCoreApplication::exec();
+    // Let the network stack finish what it deferred (Qt's HTTP/2 client deletes its connection
+    // later): nothing is left allocated at exit.
+    client.stop();
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    QCoreApplication::processEvents();
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
     return code;
 }
 
