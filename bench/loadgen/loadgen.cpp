@@ -581,6 +581,8 @@ private:
     void fail(Connection *c, uint64_t &counter, const std::string &why);
     void queue(Connection *c, const std::string &bytes);
     void flush(Connection *c);
+    /// Watches `c` for writability only while it has something to write.
+    void setWantWrite(Connection *c, bool wantWrite);
     void onEvent(int index, uint32_t events);
     void onReadable(Connection *c);
     bool onHead(Connection *c);
@@ -747,13 +749,18 @@ void LoadGen::flush(Connection *c)
         c->out.clear();
         c->outSent = 0;
     }
-    if (pending != c->wantWrite) {
-        c->wantWrite = pending;
-        epoll_event event {};
-        event.events = EPOLLIN | EPOLLRDHUP | (pending ? EPOLLOUT : 0u);
-        event.data.u64 = c->slot;
-        epoll_ctl(m_epoll, EPOLL_CTL_MOD, c->fd, &event);
-    }
+    setWantWrite(c, pending);
+}
+
+void LoadGen::setWantWrite(Connection *c, bool wantWrite)
+{
+    if (wantWrite == c->wantWrite)
+        return;
+    c->wantWrite = wantWrite;
+    epoll_event event {};
+    event.events = EPOLLIN | EPOLLRDHUP | (wantWrite ? EPOLLOUT : 0u);
+    event.data.u64 = c->slot;
+    epoll_ctl(m_epoll, EPOLL_CTL_MOD, c->fd, &event);
 }
 
 void LoadGen::closeConnection(Connection *c, const char *)
@@ -923,14 +930,7 @@ void LoadGen::handshake(Connection *c)
     }
     const int error = SSL_get_error(c->ssl, r);
     if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
-        const bool wantWrite = error == SSL_ERROR_WANT_WRITE;
-        if (wantWrite != c->wantWrite) {
-            c->wantWrite = wantWrite;
-            epoll_event event {};
-            event.events = EPOLLIN | EPOLLRDHUP | (wantWrite ? EPOLLOUT : 0u);
-            event.data.u64 = c->slot;
-            epoll_ctl(m_epoll, EPOLL_CTL_MOD, c->fd, &event);
-        }
+        setWantWrite(c, error == SSL_ERROR_WANT_WRITE);
         return;
     }
     fail(c, m_stats.connectErrors, "TLS handshake failed");

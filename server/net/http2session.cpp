@@ -292,6 +292,9 @@ Http2Session::Http2Session(QTcpSocket *socket, const QByteArray &received,
 {
     socket->setParent(this);
     socket->setReadBufferSize(4 * ReadChunk);
+    // Frames go out as they are made: an event's DATA must not wait for the previous one's ACK
+    // (Nagle, against the client's delayed ACK, held events back by up to 40 ms).
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_wireId = WireCapture::idOf(socket);
     if (m_settings->capture)
         m_settings->capture->setTransport(m_wireId, QStringLiteral("h2"));
