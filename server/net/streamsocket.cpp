@@ -171,7 +171,14 @@ bool QtStreamSocket::write(const QByteArray &bytes)
 {
     if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
         return false;
-    return m_socket->write(bytes) == bytes.size();
+    if (m_socket->write(bytes) != bytes.size())
+        return false;
+    // Encrypted and handed to the kernel now, as FdStreamSocket sends: left to the event loop,
+    // every write would arm and disarm the socket's write notifier, whose bookkeeping in Qt's
+    // glib dispatcher grows with the number of sockets (a profile showed 15% of the server's
+    // time there with 1000 TLS subscribers).
+    m_socket->flush();
+    return m_socket != nullptr;
 }
 
 qint64 QtStreamSocket::queuedBytes() const
