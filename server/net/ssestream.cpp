@@ -6,6 +6,7 @@
 #include "wirecapture.h"
 
 #include <QLoggingCategory>
+#include <QScopedValueRollback>
 #include <QTcpSocket>
 
 Q_LOGGING_CATEGORY(lcSse, "pushboard.server.sse", QtInfoMsg)
@@ -106,6 +107,11 @@ void SseStream::sendRaw(const QByteArray &bytes)
 
 void SseStream::pumpReplay()
 {
+    // Never re-entered: a socket that reports bytesWritten() from inside write() would have the
+    // nested call deliver from the cursor while this one goes on with its page.
+    if (m_pumping)
+        return;
+    const QScopedValueRollback pumping(m_pumping, true);
     // Replay as fast as the client reads, never queueing more than half the limit: a resuming
     // client is not a slow one.
     const qint64 lowWater = qMin(ReplayLowWater, m_queueLimit / 2);

@@ -80,6 +80,7 @@ private:
     QStringList m_topics;
     quint64 m_cursor = 0; ///< Newest id this subscriber has been given (or skipped by filter).
     bool m_replaying = false;
+    bool m_pumping = false; ///< pumpReplay() is running.
     bool m_closed = false;
     qint64 m_queueLimit;
     TransportStats *m_stats;

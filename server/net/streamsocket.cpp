@@ -155,7 +155,9 @@ QtStreamSocket::QtStreamSocket(QTcpSocket *socket, QString peer)
     socket->disconnect(); // Whatever served it as HTTP is gone.
     socket->setReadBufferSize(4096); // A stream's peer has nothing to say.
     connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->readAll(); });
-    connect(socket, &QTcpSocket::bytesWritten, this, &StreamSocket::bytesWritten);
+    // Later, like FdStreamSocket: write() flushes, and the socket may report from inside it.
+    connect(
+        socket, &QTcpSocket::bytesWritten, this, &StreamSocket::bytesWritten, Qt::QueuedConnection);
     connect(socket, &QTcpSocket::disconnected, this, [this] {
         release();
         Q_EMIT disconnected();
