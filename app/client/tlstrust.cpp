@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QNetworkReply>
 #include <QRegularExpression>
+#include <QWebSocket>
 
 namespace Pushboard {
 
@@ -97,6 +98,21 @@ void TlsTrust::watch(QNetworkReply *reply, QObject *context,
             reply->abort();
         }
     });
+}
+
+QString TlsTrust::onSslErrors(QWebSocket *socket, const QList<QSslError> &errors) const
+{
+    const QString reason = refusal(socket->sslConfiguration().peerCertificate(), errors);
+    if (reason.isEmpty())
+        socket->ignoreSslErrors(errors);
+    return reason;
+}
+
+QString TlsTrust::onConnected(const QWebSocket *socket) const
+{
+    if (!hasPin() || socket->requestUrl().scheme() != QLatin1String("wss"))
+        return {}; // a chain that verified is enough
+    return refusal(socket->sslConfiguration().peerCertificate(), {});
 }
 
 } // namespace Pushboard

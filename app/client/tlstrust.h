@@ -11,6 +11,7 @@
 #include <optional>
 
 class QNetworkReply;
+class QWebSocket;
 class QObject;
 
 namespace Pushboard {
@@ -43,6 +44,13 @@ public:
     /// whenever it refuses.
     void watch(QNetworkReply *reply, QObject *context,
         const std::function<void(const QString &)> &refused) const;
+
+    /// The same for a WebSocket, in two steps. On its sslErrors(): accepts what this trust
+    /// overrides (ignoreSslErrors()) and returns nothing, or returns why it refuses.
+    [[nodiscard]] QString onSslErrors(QWebSocket *socket, const QList<QSslError> &errors) const;
+    /// Once it is connected: why a `wss://` socket's certificate is refused (a pin it does not
+    /// match), or nothing.
+    [[nodiscard]] QString onConnected(const QWebSocket *socket) const;
 
 private:
     QList<QSslCertificate> m_authorities;

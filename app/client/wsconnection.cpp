@@ -16,17 +16,13 @@ WsConnection::WsConnection(const Target &target, QObject *parent)
     m_socket.setMaxAllowedIncomingMessageSize(quint64(MaxMessageBytes));
     m_socket.setMaxAllowedIncomingFrameSize(quint64(MaxMessageBytes));
     connect(&m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
-        m_tlsFailure = m_target.tls.refusal(m_socket.sslConfiguration().peerCertificate(), errors);
-        if (m_tlsFailure.isEmpty())
-            m_socket.ignoreSslErrors(errors);
+        m_tlsFailure = m_target.tls.onSslErrors(&m_socket, errors);
     });
     connect(&m_socket, &QWebSocket::connected, this, [this] {
-        if (m_target.tls.hasPin() && m_target.url.scheme() == QLatin1String("wss")) {
-            m_tlsFailure = m_target.tls.refusal(m_socket.sslConfiguration().peerCertificate(), {});
-            if (!m_tlsFailure.isEmpty()) {
-                m_socket.abort();
-                return;
-            }
+        m_tlsFailure = m_target.tls.onConnected(&m_socket);
+        if (!m_tlsFailure.isEmpty()) {
+            m_socket.abort();
+            return;
         }
         m_protocol = QStringLiteral("http/1.1"); // WebSocket over HTTP/2 (RFC 8441) is not used.
         Q_EMIT opened();

@@ -18,25 +18,17 @@ ControlClient::ControlClient(QObject *parent)
     m_socket.setMaxAllowedIncomingFrameSize(quint64(StreamConnection::MaxMessageBytes));
     connect(&m_retry, &QTimer::timeout, this, &ControlClient::open);
     connect(&m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
-        const QString refusal
-            = m_trust.refusal(m_socket.sslConfiguration().peerCertificate(), errors);
-        if (refusal.isEmpty()) {
-            m_socket.ignoreSslErrors(errors);
-        } else {
+        if (const QString refusal = m_trust.onSslErrors(&m_socket, errors); !refusal.isEmpty()) {
             m_lastError = refusal;
             Q_EMIT lastErrorChanged();
         }
     });
     connect(&m_socket, &QWebSocket::connected, this, [this] {
-        if (m_trust.hasPin() && m_socket.requestUrl().scheme() == QLatin1String("wss")) {
-            const QString refusal
-                = m_trust.refusal(m_socket.sslConfiguration().peerCertificate(), {});
-            if (!refusal.isEmpty()) {
-                m_lastError = refusal;
-                Q_EMIT lastErrorChanged();
-                m_socket.abort();
-                return;
-            }
+        if (const QString refusal = m_trust.onConnected(&m_socket); !refusal.isEmpty()) {
+            m_lastError = refusal;
+            Q_EMIT lastErrorChanged();
+            m_socket.abort();
+            return;
         }
         Q_EMIT connectedChanged();
     });
