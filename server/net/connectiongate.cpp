@@ -57,7 +57,8 @@ void ConnectionGate::incomingConnection(qintptr socketDescriptor)
             qCDebug(lcGate) << "TLS handshake with" << tls->peerAddress()
                             << "failed:" << tls->errorString();
         });
-        tls->startServerEncryption();
+        // The handshake starts once the client's first byte shows it is one (HttpConnection):
+        // a plain HTTP request gets a plain answer that says to use https.
     }
     if (m_settings.capture)
         m_settings.capture->attach(socket);

@@ -86,8 +86,29 @@ bool HttpConnection::sniffHttp2()
     return false;
 }
 
+bool HttpConnection::awaitTls()
+{
+    auto *tls = qobject_cast<QSslSocket *>(m_socket.data());
+    if (!tls || tls->mode() != QSslSocket::UnencryptedMode)
+        return false;
+    // Still clear text: the first byte tells a TLS ClientHello (a handshake record, 22) from
+    // anything else. Peeking leaves it for the handshake to read.
+    const QByteArray first = tls->peek(1);
+    if (first.isEmpty())
+        return true;
+    if (first.at(0) == char(22)) {
+        tls->startServerEncryption();
+        return true;
+    }
+    refuse(
+        400, QStringLiteral("this port speaks TLS: use https:// (or wss://) instead of http://"));
+    return true;
+}
+
 void HttpConnection::readMore()
 {
+    if (awaitTls())
+        return;
     if (m_sniffing && !sniffHttp2())
         return;
     while (m_socket && !m_busy && !m_ended) {

@@ -118,6 +118,10 @@ private:
     /// Reads the first bytes of a connection that may open with HTTP/2; false once it has been
     /// handed over or is still unclear.
     bool sniffHttp2();
+    /// On a TLS socket that has not started its handshake: starts it when the client's first
+    /// byte is a TLS handshake record, or answers 400 (in clear text) to anything else. True
+    /// while nothing may be read as HTTP yet.
+    bool awaitTls();
     void processBuffered();
     void dispatch(HttpRequest &&request);
 

@@ -370,12 +370,16 @@ private Q_SLOTS:
         QTRY_COMPARE(silent.state(), QAbstractSocket::ConnectedState);
         QTRY_COMPARE(silent.state(), QAbstractSocket::UnconnectedState);
         QCOMPARE(host.gate()->tlsHandshakesTimedOut(), quint64(1));
-        // Plain HTTP on the TLS port: the handshake fails and the connection closes.
+        // Plain HTTP on the TLS port: a plain answer that says what to do, and the close.
         QTcpSocket plain;
+        QByteArray plainAnswer;
+        connect(&plain, &QTcpSocket::readyRead, &plain, [&] { plainAnswer += plain.readAll(); });
         plain.connectToHost(QStringLiteral("127.0.0.1"), host.port());
         plain.write("GET /api/health HTTP/1.1\r\nHost: localhost\r\n\r\n");
         QTRY_COMPARE(plain.state(), QAbstractSocket::UnconnectedState);
-        QVERIFY(!plain.readAll().contains("200 OK"));
+        QVERIFY2(plainAnswer.startsWith("HTTP/1.1 400 Bad Request\r\n"), plainAnswer.constData());
+        QVERIFY(plainAnswer.endsWith(
+            "{\"error\":\"this port speaks TLS: use https:// (or wss://) instead of http://\"}"));
         QTRY_COMPARE(host.gate()->tlsHandshakesFailed(), quint64(1)); // the time-out counts apart
         // Neither disturbed anyone: a TLS client is served.
         QSslSocket client;
