@@ -45,7 +45,9 @@ class Http2Session : public QObject
 
 public:
     /// Control frames a connection may send in a burst, and how many more it earns a second.
-    static constexpr int ControlFrameBurst = 1000;
+    /// Below libnghttp2's own limit on received RST_STREAM (1000, then GOAWAY INTERNAL_ERROR), so
+    /// that a flood always gets this session's clearer ENHANCE_YOUR_CALM.
+    static constexpr int ControlFrameBurst = 500;
     static constexpr int ControlFramesPerSecond = 100;
 
     /// Takes ownership of `socket` (whose first bytes, `received`, were read already);
