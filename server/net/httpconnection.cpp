@@ -294,17 +294,6 @@ void HttpConnection::write(const QByteArray &bytes)
         m_settings->capture->wrote(m_wireId, bytes);
 }
 
-void HttpConnection::endHttp()
-{
-    m_handedOver = true;
-    m_ended = true;
-    m_busy = false;
-    m_headDeadline = 0;
-    m_idleDeadline = 0;
-    if (m_socket)
-        disconnect(m_socket, &QTcpSocket::readyRead, this, nullptr);
-}
-
 QTcpSocket *HttpConnection::detachSocket()
 {
     QTcpSocket *socket = m_socket;

@@ -98,8 +98,6 @@ public:
     static void refuseSocket(QTcpSocket *socket, int status, const QString &reason, int lingerMs,
         const QList<std::pair<QByteArray, QByteArray>> &extraHeaders = {},
         WireCapture *capture = nullptr);
-    /// The connection now carries something else (a stream): stop reading it as HTTP.
-    void endHttp();
     /// Hands the socket over for good (a WebSocket, an SSE stream): it is no longer this
     /// object's child nor connected to it, and this object finishes and deletes itself. Null when
     /// the client has gone.
