@@ -53,6 +53,11 @@ struct WireTap::Link
     std::optional<Faults> own;
     bool upstreamReady = false;
     bool cutPending = false;
+    // The first response head, as a buffering proxy reads it.
+    QByteArray head;
+    bool headDone = false;
+    bool streamed = false; ///< `Content-Type: text/event-stream`.
+    bool unbuffered = false; ///< `X-Accel-Buffering: no`.
 };
 
 QString WireTap::Faults::describe() const
@@ -66,6 +71,10 @@ QString WireTap::Faults::describe() const
         parts.append(QStringLiteral("stall"));
     if (blackHole)
         parts.append(QStringLiteral("black hole"));
+    if (buffering == Buffering::HonourHeader)
+        parts.append(QStringLiteral("buffering proxy (honours X-Accel-Buffering: no)"));
+    else if (buffering == Buffering::IgnoreHeader)
+        parts.append(QStringLiteral("buffering proxy (ignores X-Accel-Buffering)"));
     return parts.isEmpty() ? QStringLiteral("none") : parts.join(QStringLiteral(", "));
 }
 
@@ -124,6 +133,31 @@ QUrl WireTap::relayUrl() const
 void WireTap::mark(quint64 connection, const QString &text)
 {
     m_log->mark(connection, text, WireObserver::nowUs());
+}
+
+void WireTap::readHead(Link &link, const QByteArray &bytes)
+{
+    link.head += bytes.first(qMin<qsizetype>(bytes.size(), 16 * 1024 - link.head.size()));
+    const qsizetype end = link.head.indexOf("\r\n\r\n");
+    if (end < 0 && link.head.size() < 16 * 1024)
+        return;
+    const QByteArray head = link.head.first(end < 0 ? link.head.size() : end).toLower();
+    link.headDone = true;
+    link.head.clear();
+    for (const QByteArray &line : head.split('\n')) {
+        const QByteArray field = line.trimmed();
+        if (field.startsWith("content-type:"))
+            link.streamed = field.contains("text/event-stream");
+        else if (field.startsWith("x-accel-buffering:"))
+            link.unbuffered = field.mid(18).trimmed() == "no";
+    }
+}
+
+bool WireTap::buffers(const Link &link, const Faults &faults)
+{
+    if (!link.streamed || faults.buffering == Buffering::Off)
+        return false;
+    return !(faults.buffering == Buffering::HonourHeader && link.unbuffered);
 }
 
 void WireTap::setFaults(const Faults &faults)
@@ -282,11 +316,13 @@ void WireTap::read(Link &link, int direction)
     if (!pipe.from)
         return;
     const qint64 waiting = pipe.held + (pipe.to ? pipe.to->bytesToWrite() : 0);
-    if (waiting >= MaxHeldBytes || pipe.from->bytesAvailable() == 0)
+    if (waiting >= m_maxHeld || pipe.from->bytesAvailable() == 0)
         return; // Full: the sender waits (its TCP window fills) until bytes go out.
-    const QByteArray bytes = pipe.from->read(MaxHeldBytes - waiting);
+    const QByteArray bytes = pipe.from->read(m_maxHeld - waiting);
     if (bytes.isEmpty())
         return;
+    if (direction == ToClient && !link.headDone)
+        readHead(link, bytes);
     const quint64 id = link.id;
     const qint64 readUs = WireObserver::nowUs();
     if (!pipe.to || link.cutPending) {
@@ -314,7 +350,10 @@ void WireTap::pump(Link &link, int direction)
     const Faults &faults = faultsOf(link);
     const quint64 id = link.id;
     const bool connected = direction == ToClient || link.upstreamReady;
-    const bool stalled = direction == ToClient && faults.stall;
+    const bool stalled = direction == ToClient
+        && (faults.stall || (buffers(link, faults) && pipe.held < BufferBytes && !pipe.sourceDone));
+    if (direction == ToClient && !stalled && !pipe.queue.empty() && buffers(link, faults))
+        mark(id, QStringLiteral("buffering proxy: %1 bytes gathered, passed on").arg(pipe.held));
     pipe.pumping = true;
     while (connected && !stalled && !pipe.queue.empty()) {
         const qint64 now = monotonicMs();

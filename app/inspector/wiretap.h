@@ -36,6 +36,19 @@ class WireTap : public QObject
 
 public:
     static constexpr qint64 MaxHeldBytes = 4 * 1024 * 1024;
+    /// What a buffering relay gathers before it passes a streamed response on (nginx's
+    /// proxy_buffer_size is 4 or 8 KiB).
+    static constexpr qint64 BufferBytes = 8 * 1024;
+
+    /// A buffering proxy (nginx's `proxy_buffering on`): a streamed response (an SSE stream)
+    /// is held until BufferBytes have gathered, unless its head says `X-Accel-Buffering: no`
+    /// and the proxy honours that. Other answers pass at once (they are complete; a proxy sends
+    /// a complete answer), and so do WebSocket frames (a proxy tunnels an upgraded connection).
+    enum class Buffering {
+        Off,
+        HonourHeader, ///< Buffers streams, except those that ask not to be.
+        IgnoreHeader, ///< Buffers every stream.
+    };
 
     struct Faults
     {
@@ -43,11 +56,13 @@ public:
         qint64 bytesPerSecond = 0; ///< Per direction and connection; 0: unlimited.
         bool stall = false; ///< Hold the server's bytes until the stall ends.
         bool blackHole = false; ///< New connections: accepted, never forwarded or answered.
+        Buffering buffering = Buffering::Off;
 
         friend bool operator==(const Faults &a, const Faults &b)
         {
             return a.latencyMs == b.latencyMs && a.bytesPerSecond == b.bytesPerSecond
-                && a.stall == b.stall && a.blackHole == b.blackHole;
+                && a.stall == b.stall && a.blackHole == b.blackHole
+                && a.buffering == b.buffering;
         }
         /// "latency 200 ms, 10000 B/s, stall", "none".
         [[nodiscard]] QString describe() const;
@@ -77,6 +92,10 @@ public:
     /// then both sides are closed: the client sees a frame or event cut in the middle.
     void cutMidFrame(quint64 connection = 0);
     [[nodiscard]] QList<quint64> openConnections() const;
+    /// At most this many bytes wait in the relay per direction and connection (default
+    /// MaxHeldBytes) before it stops reading the sender. A small value makes a stalled
+    /// connection push back on the server soon, as a client that stops reading does.
+    void setMaxHeldBytes(qint64 bytes) { m_maxHeld = qMax<qint64>(1024, bytes); }
 
 private:
     struct Pipe;
@@ -92,6 +111,8 @@ private:
     void close(quint64 id, const QString &reason, Close how);
     const Faults &faultsOf(const Link &link) const;
     void mark(quint64 connection, const QString &text);
+    static void readHead(Link &link, const QByteArray &bytes);
+    [[nodiscard]] static bool buffers(const Link &link, const Faults &faults);
 
     CaptureLog *m_log;
     QTcpServer *m_server;
@@ -99,6 +120,7 @@ private:
     Faults m_faults;
     std::map<quint64, std::unique_ptr<Link>> m_links;
     quint64 m_nextId = 1;
+    qint64 m_maxHeld = MaxHeldBytes;
     QString m_error;
 };
 

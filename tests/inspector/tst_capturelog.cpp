@@ -35,6 +35,10 @@ private Q_SLOTS:
         QCOMPARE(c->transport, WireConversation::Transport::Http);
         QCOMPARE(log.chunks().size(), size_t(2));
         QCOMPARE(log.marks().size(), size_t(2)); // opened, closed
+        QCOMPARE(log.totals().bytes[0], 27);
+        QCOMPARE(log.totals().bytes[1], 40);
+        QCOMPARE(log.totals().requests, 1);
+        QCOMPARE(log.totals().connections, 1);
         // Bytes of a connection never announced open one.
         log.wireBytes(8, WireDirection::ToClient, "\x81\x00", 5);
         QVERIFY(log.connection(8));
@@ -68,6 +72,12 @@ private Q_SLOTS:
         QVERIFY(log.droppedChunks() > 0);
         QCOMPARE(log.items().back().sequence, 202); // The newest stay.
         QCOMPARE(log.firstSequence(), 203 - qint64(log.items().size()));
+        // Totals count what was trimmed too.
+        QCOMPARE(log.totals().items[1], 201);
+        QCOMPARE(log.totals().requests, 1);
+        QCOMPARE(log.totals().bytes[1], 52 + 200 * 108);
+        log.clear();
+        QCOMPARE(log.totals().bytes[1], 0);
     }
 
     void closedConnectionsAreForgottenPastTheCap()

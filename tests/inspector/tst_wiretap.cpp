@@ -160,6 +160,59 @@ private Q_SLOTS:
         QCOMPARE(m_client->readAll(), QByteArray("id: 1\ndata: held\n\n"));
     }
 
+    void bufferingProxy_data()
+    {
+        QTest::addColumn<int>("mode");
+        QTest::addColumn<QByteArray>("head");
+        QTest::addColumn<bool>("held");
+        const QByteArray sse = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n";
+        const QByteArray noBuffering = "X-Accel-Buffering: no\r\n";
+        const QByteArray json = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n";
+        const int honour = int(WireTap::Buffering::HonourHeader);
+        const int ignore = int(WireTap::Buffering::IgnoreHeader);
+        QTest::newRow("stream held") << honour << sse << true;
+        QTest::newRow("stream asks not to be") << honour << QByteArray(sse + noBuffering) << false;
+        QTest::newRow("header ignored") << ignore << QByteArray(sse + noBuffering) << true;
+        QTest::newRow("a complete answer passes") << ignore << json << false;
+        QTest::newRow("off") << int(WireTap::Buffering::Off) << sse << false;
+    }
+    void bufferingProxy()
+    {
+        QFETCH(int, mode);
+        QFETCH(QByteArray, head);
+        QFETCH(bool, held);
+        QTRY_VERIFY(m_upstream->socket);
+        WireTap::Faults faults;
+        faults.buffering = WireTap::Buffering(mode);
+        m_tap->setFaults(faults);
+        const QByteArray start = head + "\r\n";
+        const QByteArray event = "data: " + QByteArray(94, 'x') + "\n\n"; // 102 bytes
+        m_upstream->socket->write(start + event);
+        QTRY_COMPARE(m_log->connection(1)->bytes[1], start.size() + event.size());
+        QCoreApplication::processEvents();
+        if (!held) {
+            QTRY_COMPARE(m_client->bytesAvailable(), start.size() + event.size());
+            return;
+        }
+        QCOMPARE(m_client->bytesAvailable(), 0); // Gathered, not passed on...
+        qint64 sent = start.size() + event.size();
+        while (sent + event.size() < WireTap::BufferBytes) {
+            m_upstream->socket->write(event);
+            sent += event.size();
+        }
+        QTRY_COMPARE(m_log->connection(1)->bytes[1], sent);
+        QCoreApplication::processEvents();
+        QCOMPARE(m_client->bytesAvailable(), 0); // ...until BufferBytes have gathered:
+        m_upstream->socket->write(event);
+        sent += event.size();
+        QTRY_COMPARE(m_client->bytesAvailable(), sent); // then all of it at once.
+        QVERIFY(hasMark(*m_log, QStringLiteral("buffering proxy: %1 bytes").arg(sent)));
+        // Off again: what comes next passes at once.
+        m_tap->setFaults({});
+        m_upstream->socket->write(event);
+        QTRY_COMPARE(m_client->bytesAvailable(), sent + event.size());
+    }
+
     void perConnectionFaults()
     {
         QTRY_VERIFY(m_upstream->socket);

@@ -64,6 +64,7 @@ void CaptureLog::wireOpened(quint64 connection, const WireEndpoints &endpoints, 
     slot->info.id = connection;
     slot->info.endpoints = endpoints;
     slot->info.openedUs = timeUs;
+    ++m_totals.connections;
     m_order.push_back(connection);
     // Forget the oldest closed connections past the cap (their items stay until trimmed).
     while (qsizetype(m_order.size()) > m_limits.maxConnections) {
@@ -108,6 +109,7 @@ void CaptureLog::wireBytes(
         return;
     Entry *e = entry(connection, timeUs);
     e->info.bytes[int(direction)] += bytes.size();
+    m_totals.bytes[int(direction)] += bytes.size();
     m_chunks.push_back({connection, direction, timeUs, bytes.toByteArray()});
     m_storedBytes += bytes.size() + 64;
     QList<WireItem> items = e->decoder.feed(direction, bytes, timeUs);
@@ -154,6 +156,9 @@ void CaptureLog::append(Entry &entry, QList<WireItem> items)
         item.connection = entry.info.id;
         item.sequence = m_nextSequence++;
         ++entry.info.items[int(item.direction)];
+        ++m_totals.items[int(item.direction)];
+        if (item.kind == WireItem::Kind::RequestHead)
+            ++m_totals.requests;
         m_storedBytes += cost(item);
         m_items.push_back(std::move(item));
     }
@@ -222,6 +227,7 @@ void CaptureLog::clear()
     m_storedBytes = 0;
     m_droppedItems = 0;
     m_droppedChunks = 0;
+    m_totals = WireTotals();
     Q_EMIT cleared();
     Q_EMIT connectionsChanged();
 }

@@ -46,6 +46,15 @@ struct WireMark
     QString text;
 };
 
+/// Running totals over a log's life, whatever was trimmed since (what the lab counts).
+struct WireTotals
+{
+    qint64 bytes[2] = {0, 0}; ///< Per WireDirection.
+    qint64 connections = 0; ///< Connections opened.
+    qint64 requests = 0; ///< HTTP request heads (a WebSocket counts its handshake once).
+    qint64 items[2] = {0, 0}; ///< Items decoded, per WireDirection.
+};
+
 /// The inspector's record of everything observed: connections, the raw bytes each way, the
 /// items decoded from them (one WireConversation per connection) and the timeline's marks.
 ///
@@ -98,6 +107,8 @@ public:
     [[nodiscard]] qint64 droppedItems() const { return m_droppedItems; }
     [[nodiscard]] qint64 droppedChunks() const { return m_droppedChunks; }
     [[nodiscard]] qint64 storedBytes() const { return m_storedBytes; }
+    /// Counted since the log was made or cleared, including what was trimmed away since.
+    [[nodiscard]] const WireTotals &totals() const { return m_totals; }
 
     /// Forgets everything (the counters of dropped items too).
     void clear();
@@ -131,6 +142,7 @@ private:
     qint64 m_storedBytes = 0;
     qint64 m_droppedItems = 0;
     qint64 m_droppedChunks = 0;
+    WireTotals m_totals;
 };
 
 } // namespace Pushboard
