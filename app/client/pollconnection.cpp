@@ -53,6 +53,7 @@ void PollConnection::request()
         query.addQueryItem(QStringLiteral("after"), m_after);
     if (!m_target.topics.isEmpty())
         query.addQueryItem(QStringLiteral("topics"), m_target.topics.join(QLatin1Char(',')));
+    query.addQueryItem(QStringLiteral("limit"), QString::number(PageSize));
     if (m_longPoll)
         query.addQueryItem(QStringLiteral("wait"), QString::number(LongPollWaitS));
     url.setQuery(query);
@@ -121,7 +122,8 @@ void PollConnection::onFinished()
     if (body.value(QStringLiteral("reset")).toBool())
         Q_EMIT received(SseMessage {
             QStringLiteral("reset"), QStringLiteral("{\"newest\":\"%1\"}").arg(next), next, true});
-    for (const QJsonValue &value : body.value(QStringLiteral("events")).toArray()) {
+    const QJsonArray events = body.value(QStringLiteral("events")).toArray();
+    for (const QJsonValue &value : events) {
         if (!self)
             return;
         const QJsonObject event = value.toObject();
@@ -136,7 +138,10 @@ void PollConnection::onFinished()
     m_after = next;
     if (!next.isEmpty())
         Q_EMIT lastEventIdChanged(next);
-    m_next.start(m_longPoll ? 0 : PollIntervalMs);
+    // A full page means more are waiting (after a burst, or catching up after a restart): the
+    // next page is asked for at once rather than an interval later.
+    const bool more = events.size() >= PageSize;
+    m_next.start(m_longPoll || more ? 0 : qMax(10, m_target.pollIntervalMs));
 }
 
 } // namespace Pushboard

@@ -10,15 +10,17 @@ class QNetworkReply;
 
 namespace Pushboard {
 
-/// Pushboard's `GET /api/events`: short polling (one request a second) or long polling (`wait`,
-/// the next request as soon as an answer arrives). Each answer's `next` is the next `after`.
+/// Pushboard's `GET /api/events`: short polling (a request Target::pollIntervalMs after each
+/// answer) or long polling (`wait`, the next request as soon as an answer arrives). Each
+/// answer's `next` is the next `after`.
 class PollConnection : public StreamConnection
 {
     Q_OBJECT
 
 public:
-    static constexpr int PollIntervalMs = 1000;
     static constexpr int LongPollWaitS = 30;
+    /// Events asked for per request (`limit`); an answer this full is followed at once.
+    static constexpr int PageSize = 100;
 
     PollConnection(
         const Target &target, bool longPoll, QNetworkAccessManager *nam, QObject *parent = nullptr);

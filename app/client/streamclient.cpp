@@ -56,10 +56,11 @@ void StreamClient::start(const Options &options)
     m_backoff.setRetry(options.retryMs);
 
     const StreamConnection::Target target {options.url, options.topics, options.token, options.tls,
-        options.http2, options.responseTimeoutMs};
+        options.http2, options.responseTimeoutMs, options.pollIntervalMs};
+    QNetworkAccessManager *network = options.network ? options.network : &m_nam;
     switch (options.transport) {
     case Transport::Sse:
-        m_connection = std::make_unique<SseConnection>(target, &m_nam);
+        m_connection = std::make_unique<SseConnection>(target, network);
         break;
     case Transport::WebSocket:
         m_connection = std::make_unique<WsConnection>(target);
@@ -67,7 +68,7 @@ void StreamClient::start(const Options &options)
     case Transport::Poll:
     case Transport::LongPoll:
         m_connection = std::make_unique<PollConnection>(
-            target, options.transport == Transport::LongPoll, &m_nam);
+            target, options.transport == Transport::LongPoll, network);
         break;
     }
     connect(m_connection.get(), &StreamConnection::opened, this, [this] {

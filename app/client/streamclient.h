@@ -35,6 +35,11 @@ public:
         TlsTrust tls; ///< Whom to trust for https:// and wss:// (--ca, --pin).
         bool http2 = false; ///< HTTP/2 only (--http2), see StreamConnection::Target.
         int responseTimeoutMs = 30 * 1000; ///< See StreamConnection::Target.
+        int pollIntervalMs = 1000; ///< Short polling's interval.
+        /// The network access manager for SSE and polling; null: the client's own. Clients that
+        /// share one share its connections, as the pages of one browser do: at most six
+        /// HTTP/1.1 connections to a host, or one HTTP/2 connection for all.
+        QNetworkAccessManager *network = nullptr;
         QString lastEventId; ///< Resume after this id; empty: live only.
         bool reconnect = true;
         /// The reconnection delay until the server sends `retry:` (SSE only does).

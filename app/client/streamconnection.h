@@ -41,6 +41,8 @@ public:
         /// it the attempt ends and the client reconnects. A server that accepts and never
         /// answers, or one that answers in another protocol, cannot hold the client forever.
         int responseTimeoutMs = 30 * 1000;
+        /// Short polling: the time between an answer and the next request.
+        int pollIntervalMs = 1000;
     };
 
     explicit StreamConnection(const Target &target, QObject *parent = nullptr)

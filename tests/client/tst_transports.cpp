@@ -77,6 +77,24 @@ private Q_SLOTS:
         QCOMPARE(ids.join(QLatin1Char(',')), QStringLiteral("1,2,4,5,6,7,8"));
     }
 
+    void shortPollingCatchesUpPageByPage()
+    {
+        // 350 waiting events are 4 pages (PollConnection::PageSize): each full page is followed
+        // at once, so all arrive although the interval between polls is an hour.
+        StreamClient client;
+        int got = 0;
+        connect(&client, &StreamClient::message, this, [&] { ++got; });
+        StreamClient::Options options;
+        options.transport = Transport::Poll;
+        options.url = url(Transport::Poll);
+        options.topics = {QStringLiteral("test.n")};
+        options.lastEventId = QStringLiteral("0");
+        options.pollIntervalMs = 3600 * 1000;
+        m_server->append(350);
+        client.start(options);
+        QTRY_COMPARE(got, 350);
+    }
+
     void everyEventOnceInOrder_data()
     {
         QTest::addColumn<Transport>("transport");
