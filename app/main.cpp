@@ -1,10 +1,12 @@
 #include "dashboardcommand.h"
 #include "inspectcommand.h"
+#include "labcommand.h"
 #include "servecommand.h"
 #include "tailcommand.h"
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QGuiApplication>
 
 #include <cstdio>
 
@@ -24,6 +26,7 @@ const char Usage[]
       "  tail    Print the events of an SSE, WebSocket or polling stream as JSON lines.\n"
       "  inspect Relay a port to any HTTP/SSE/WebSocket server; print every frame, export\n"
       "          the session as JSON, HAR or pcapng.\n"
+      "  lab     Run a protocol-lab scenario headless and print its figures.\n"
       "\n"
       "Run 'pushboard COMMAND --help' for a command's options.\n";
 
@@ -59,6 +62,13 @@ int main(int argc, char *argv[])
     if (command == QLatin1String("inspect")) {
         QCoreApplication app(argc, argv);
         return Pushboard::Cli::runInspect(QCoreApplication::arguments());
+    }
+    if (command == QLatin1String("lab")) {
+        // No window, but the PNG chart needs fonts: a GUI application on the offscreen platform.
+        if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        QGuiApplication app(argc, argv);
+        return Pushboard::Cli::runLab(QCoreApplication::arguments());
     }
     if (command.isEmpty() || command.startsWith(QLatin1Char('-'))) {
         const bool display = qEnvironmentVariableIsSet("DISPLAY")

@@ -1,6 +1,7 @@
 #include "terminal.h"
 
 #include <QCoreApplication>
+#include <QSaveFile>
 
 namespace Pushboard::Cli {
 
@@ -26,6 +27,16 @@ QString helpText(const QCommandLineParser &parser, const QString &command)
     if (!word.isEmpty() && line.endsWith(QLatin1Char(' ') + word))
         line.chop(word.size() + 1);
     return line + text.mid(end);
+}
+
+bool writeFile(const QString &path, const QByteArray &bytes, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
 }
 
 } // namespace Pushboard::Cli

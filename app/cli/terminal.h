@@ -14,4 +14,7 @@ void printLine(FILE *stream, const QString &line);
 /// of the path the program was started with, which QCommandLineParser puts there.
 [[nodiscard]] QString helpText(const QCommandLineParser &parser, const QString &command);
 
+/// Writes `bytes` to `path` whole or not at all (QSaveFile); false with `error` set.
+bool writeFile(const QString &path, const QByteArray &bytes, QString *error);
+
 } // namespace Pushboard::Cli

@@ -243,7 +243,7 @@ void WireTap::accept()
         link->pipes[ToClient].to = client;
         if (!blackHole) {
             QTcpSocket *server = new QTcpSocket(this);
-            server->setReadBufferSize(256 * 1024);
+            server->setReadBufferSize(qMin<qint64>(256 * 1024, m_maxHeld));
             link->server = server;
             link->pipes[ToServer].to = server;
             link->pipes[ToClient].from = server;
