@@ -39,6 +39,8 @@ int runLab(const QStringList &arguments)
             QStringLiteral("The browser for six-connections (default: $CHROMIUM, else chromium "
                            "on the PATH)."),
             QStringLiteral("PATH")},
+        {QStringLiteral("no-browser"),
+            QStringLiteral("six-connections: leave the browser half out.")},
         {QStringLiteral("list"), QStringLiteral("List the scenarios and exit.")},
     });
     const auto usage = [](const QString &message) {
@@ -76,6 +78,7 @@ int runLab(const QStringList &arguments)
     if (!ok || options.pollIntervalMs < 50 || options.pollIntervalMs > 60'000)
         return usage(QStringLiteral("--poll-interval takes milliseconds from 50 to 60000"));
     options.chromium = parser.value(QStringLiteral("chromium"));
+    options.browser = !parser.isSet(QStringLiteral("no-browser"));
 
     const std::unique_ptr<LabExperiment> run = LabExperiment::create(*chosen);
     qsizetype printedMarks = 0;

@@ -166,7 +166,10 @@ QImage render(const LabResult &result, const QSize &size)
         painter.drawText(QPointF(x + 20, y + 2), text);
         x += 20 + metrics.horizontalAdvance(text) + 24;
     }
-    if (!result.series.isEmpty()) {
+    bool anyMarked = false;
+    for (const LabSeries &series : result.series)
+        anyMarked = anyMarked || !series.marked.isEmpty();
+    if (anyMarked) {
         painter.setPen(QPen(Qt::black, 1.5));
         painter.setBrush(Qt::NoBrush);
         painter.drawEllipse(QPointF(x + 7, y - 3), 4.5, 4.5);

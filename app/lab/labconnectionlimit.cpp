@@ -105,8 +105,10 @@ bool LabConnectionLimit::begin()
     };
     addPart(QStringLiteral("qt-h1"), QStringLiteral("Qt client, HTTP/1.1"), false, false);
     addPart(QStringLiteral("qt-h2"), QStringLiteral("Qt client, HTTP/2 + TLS"), false, true);
-    m_chromium = findChromium(m_options.chromium);
-    if (!m_chromium.isEmpty()) {
+    m_chromium = m_options.browser ? findChromium(m_options.chromium) : QString();
+    if (!m_options.browser) {
+        mark(QStringLiteral("the browser half is left out (--no-browser)"));
+    } else if (!m_chromium.isEmpty()) {
         addPart(QStringLiteral("chromium-h1"), QStringLiteral("Chromium, HTTP/1.1"), true, false);
         addPart(QStringLiteral("chromium-h2"), QStringLiteral("Chromium, HTTP/2 + TLS"), true, true);
     } else {
@@ -145,6 +147,7 @@ ServerHost *LabConnectionLimit::hostOf(const Part &part) const
 void LabConnectionLimit::startPart(int index)
 {
     m_current = index;
+    m_probing = false;
     Part &part = m_parts[index];
     m_partStartS = elapsedS();
     mark(QStringLiteral("%1: %2 streams").arg(part.label).arg(Streams));
@@ -198,11 +201,8 @@ void LabConnectionLimit::startPart(int index)
                 QStringLiteral("--user-data-dir=") + m_profile->path(),
                 QStringLiteral("--remote-debugging-port=0"), url});
     }
+    m_stableSinceS = elapsedS();
     m_sampler.start();
-    QTimer::singleShot(m_settleMs, this, [this, index] {
-        if (isRunning() && m_current == index)
-            probe();
-    });
 }
 
 void LabConnectionLimit::samplePart()
@@ -211,14 +211,27 @@ void LabConnectionLimit::samplePart()
         return;
     Part &part = m_parts[m_current];
     ServerHost *host = hostOf(part);
-    part.streamsOpen = int(host->ssePublisher()->streams().size());
-    part.connections = host->gate()->connectionCount();
-    part.openOverTime.append(QPointF(elapsedS() - m_partStartS, part.streamsOpen));
+    const int open = int(host->ssePublisher()->streams().size());
+    const int connections = host->gate()->connectionCount();
+    if (open != part.streamsOpen || connections != part.connections)
+        m_stableSinceS = elapsedS();
+    part.streamsOpen = open;
+    part.connections = connections;
+    const double intoPart = elapsedS() - m_partStartS;
+    part.openOverTime.append(QPointF(intoPart, part.streamsOpen));
+    // The count is what the client gets once it has settled: unchanged for a second after
+    // the settling time (at most 15 s, for a machine under load).
+    const bool settled = intoPart * 1000 >= m_settleMs && elapsedS() - m_stableSinceS >= 1.0;
+    if (!m_probing && (settled || intoPart > 15)) {
+        m_probing = true;
+        probe();
+    }
     Q_EMIT updated();
 }
 
 void LabConnectionLimit::probe()
 {
+    m_sampler.stop();
     // One event on the server: every stream that is really open gets it.
     Part &part = m_parts[m_current];
     hostOf(part)->store()->append({{Topic, QByteArrayLiteral("{\"probe\":true}")}});
@@ -230,7 +243,6 @@ void LabConnectionLimit::probe()
 
 void LabConnectionLimit::endPart()
 {
-    samplePart();
     Part &part = m_parts[m_current];
     part.done = true;
     if (!part.browser)

@@ -76,7 +76,9 @@ private:
     QList<Part> m_parts;
     int m_current = -1;
     double m_partStartS = 0;
-    int m_settleMs = 2500;
+    int m_settleMs = 2000;
+    double m_stableSinceS = 0;
+    bool m_probing = false;
     std::unique_ptr<QNetworkAccessManager> m_network;
     std::vector<std::unique_ptr<StreamClient>> m_clients;
     int m_received = 0;

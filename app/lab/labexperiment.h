@@ -23,6 +23,7 @@ public:
         int durationS = 0; ///< 0: the scenario's default.
         int pollIntervalMs = 1000; ///< Short polling's interval.
         QString chromium; ///< The browser for six-connections; empty: look for `chromium`.
+        bool browser = true; ///< six-connections: false leaves the browser half out.
     };
 
     explicit LabExperiment(const Scenario &scenario, QObject *parent = nullptr);

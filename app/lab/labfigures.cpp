@@ -76,6 +76,32 @@ QJsonObject LaneFigures::toJson() const
     return json;
 }
 
+QString LaneFigures::note() const
+{
+    const QJsonObject &x = extra;
+    if (x.contains(QStringLiteral("streamsOpen"))) {
+        if (x.contains(QStringLiteral("error")))
+            return x.value(QStringLiteral("error")).toString();
+        return QStringLiteral("%1 of %2 streams open on %3 TCP connection(s)")
+            .arg(x.value(QStringLiteral("streamsOpen")).toInt())
+            .arg(x.value(QStringLiteral("streamsAsked")).toInt())
+            .arg(x.value(QStringLiteral("tcpConnections")).toInt());
+    }
+    if (x.contains(QStringLiteral("attemptSpreadMs")))
+        return QStringLiteral("%1 clients back; attempts spread over %2 ms; busiest 10 ms: %3")
+            .arg(reconnects)
+            .arg(x.value(QStringLiteral("attemptSpreadMs")).toDouble(), 0, 'f', 0)
+            .arg(x.value(QStringLiteral("peakServedPer10Ms")).toInt());
+    if (x.contains(QStringLiteral("heldByOtherStreams")))
+        return QStringLiteral("%1 lost; %2 held back by another stream's loss; mean %3 ms, p90 %4 "
+                              "ms (simulated)")
+            .arg(x.value(QStringLiteral("lostPackets")).toInt())
+            .arg(x.value(QStringLiteral("heldByOtherStreams")).toInt())
+            .arg(x.value(QStringLiteral("delayMs")).toObject().value(QStringLiteral("mean")).toDouble())
+            .arg(x.value(QStringLiteral("delayMs")).toObject().value(QStringLiteral("p90")).toDouble());
+    return {};
+}
+
 const LaneFigures *LabResult::lane(const QString &name) const
 {
     for (const LaneFigures &figures : lanes) {
@@ -162,6 +188,8 @@ QString LabResult::toText() const
                     .arg(f.requests, 8)
                     .arg(perEvent(f.wireBytes()), 8)
                     .arg(perEvent(f.overheadBytes()), 8);
+        if (const QString note = f.note(); !note.isEmpty())
+            text += QStringLiteral("           %1\n").arg(note);
     }
     for (const LabMark &mark : marks)
         text += QStringLiteral("  %1 s  %2\n").arg(mark.atS, 6, 'f', 2).arg(mark.text);

@@ -46,6 +46,9 @@ struct LaneFigures
     [[nodiscard]] qint64 overheadBytes() const { return qMax<qint64>(0, wireBytes() - payloadBytes); }
     /// `{"events", "expected", "lost", ..., "bytes": {..., "perEvent": {...}}}`.
     [[nodiscard]] QJsonObject toJson() const;
+    /// The scenario's own figure in words ("6 of 20 streams open on 6 TCP connection(s)");
+    /// empty for the stream scenarios, whose figures are the columns.
+    [[nodiscard]] QString note() const;
 };
 
 /// A line of the lab's chart: one lane's points, and those to mark (replayed events).

@@ -3,7 +3,8 @@
 #include <QRandomGenerator>
 #include <QTimer>
 
-#include <map>
+#include <algorithm>
+#include <cmath>
 
 namespace Pushboard::Lab {
 
@@ -110,10 +111,20 @@ LabResult LabHeadOfLine::result() const
         }
         f.expected = qint64(m_outcome.packets.size());
         f.events = f.expected;
+        double sum = 0;
+        for (const double d : delays)
+            sum += d;
+        const double mean = delays.empty() ? 0 : sum / double(delays.size());
+        std::vector<double> sorted = delays;
+        std::sort(sorted.begin(), sorted.end());
+        const double p90 = sorted.empty() ? 0 : sorted[size_t(0.9 * double(sorted.size() - 1))];
         f.latencyMs = Percentiles::of(std::move(delays));
         f.extra = {{QStringLiteral("simulation"), true},
             {QStringLiteral("lostPackets"), lost},
-            {QStringLiteral("heldByOtherStreams"), held}};
+            {QStringLiteral("heldByOtherStreams"), held},
+            {QStringLiteral("delayMs"),
+                QJsonObject {{QStringLiteral("mean"), std::round(mean * 100) / 100},
+                    {QStringLiteral("p90"), std::round(p90 * 100) / 100}}}};
         result.lanes.append(f);
         result.series.append(series);
     }

@@ -69,33 +69,10 @@ QVariant LabLaneModel::data(const QModelIndex &index, int role) const
     case PayloadPerEventRole:
         return perEvent(lane.payloadBytes);
     case NoteRole:
-        return noteOf(lane);
+        return lane.note();
     default:
         return {};
     }
-}
-
-QString LabLaneModel::noteOf(const LaneFigures &lane)
-{
-    const QJsonObject &x = lane.extra;
-    if (x.contains(QStringLiteral("streamsOpen"))) {
-        if (x.contains(QStringLiteral("error")))
-            return x.value(QStringLiteral("error")).toString();
-        return QStringLiteral("%1 of %2 streams open on %3 TCP connection(s)")
-            .arg(x.value(QStringLiteral("streamsOpen")).toInt())
-            .arg(x.value(QStringLiteral("streamsAsked")).toInt())
-            .arg(x.value(QStringLiteral("tcpConnections")).toInt());
-    }
-    if (x.contains(QStringLiteral("attemptSpreadMs")))
-        return QStringLiteral("%1 clients back; attempts spread over %2 ms; busiest 10 ms: %3")
-            .arg(lane.reconnects)
-            .arg(x.value(QStringLiteral("attemptSpreadMs")).toDouble(), 0, 'f', 0)
-            .arg(x.value(QStringLiteral("peakServedPer10Ms")).toInt());
-    if (x.contains(QStringLiteral("heldByOtherStreams")))
-        return QStringLiteral("%1 packets lost, %2 held back by another stream's loss (simulated)")
-            .arg(x.value(QStringLiteral("lostPackets")).toInt())
-            .arg(x.value(QStringLiteral("heldByOtherStreams")).toInt());
-    return {};
 }
 
 void LabLaneModel::update(const QList<LaneFigures> &lanes)

@@ -50,8 +50,6 @@ public:
     /// different set of lanes replaces the model.
     void update(const QList<LaneFigures> &lanes);
     void clear();
-    /// The scenario-specific note of a lane ("6 of 20 streams on 6 connections").
-    [[nodiscard]] static QString noteOf(const LaneFigures &lane);
 
 Q_SIGNALS:
     void countChanged();

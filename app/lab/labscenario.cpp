@@ -44,14 +44,13 @@ const QList<Scenario> &scenarios()
         {ScenarioId::ServerRestart, QStringLiteral("restart"),
             QStringLiteral("Server restart"),
             QStringLiteral(
-                "A third of the way in, the server stops and comes back a second later on the "
-                "same port and event log, while events keep being published once it is back. "
-                "The SSE client waits its `retry` time and reconnects with `Last-Event-ID` "
-                "(WHATWG HTML 9.2.3, 9.2.4), the WebSocket client subscribes again with `after`, "
-                "and polling simply asks with its last `after`: each gets what it missed from "
-                "the log, marked as replayed on the chart, with nothing lost and nothing twice."),
-            {QStringLiteral("WHATWG HTML 9.2.3"), QStringLiteral("WHATWG HTML 9.2.4"),
-                QStringLiteral("RFC 6455 7.1.1")},
+                "A third of the way in, the server stops and comes back 1.5 s later on the same "
+                "port and event log, and events keep being published once it is back. The SSE "
+                "client waits its `retry` time and reconnects with `Last-Event-ID` (WHATWG HTML "
+                "9.2.3, 9.2.4); the WebSocket client subscribes again with `after`, and polling "
+                "asks with its last `after`. Each gets what it missed from the log, marked as "
+                "replayed on the chart, with nothing lost and nothing twice."),
+            {QStringLiteral("WHATWG HTML 9.2.3"), QStringLiteral("WHATWG HTML 9.2.4")},
             15},
         {ScenarioId::ReconnectStorm, QStringLiteral("storm"),
             QStringLiteral("Reconnect storm"),
@@ -85,7 +84,7 @@ const QList<Scenario> &scenarios()
                 "stream's data behind it until the retransmission arrives (RFC 9113 5 "
                 "multiplexes, but over one ordered byte stream); QUIC orders each stream on its "
                 "own (RFC 9000 2.2), so the loss delays only its stream (RFC 9114 1.2). Watch "
-                "p99 and the packets held back by another stream's loss."),
+                "the packets held back by another stream's loss, and p90."),
             {QStringLiteral("RFC 9113 5"), QStringLiteral("RFC 9000 2.2"),
                 QStringLiteral("RFC 9114 1.2")},
             30, true},

@@ -386,7 +386,9 @@ void LabStreamRun::measure()
     case ScenarioId::ServerRestart:
         at(duration / 3, [this] {
             stopServer(QStringLiteral("server stopped"));
-            at(1.0, [this] {
+            // Down longer than the clients' retry (1 s): their first attempt fails, so they
+            // come back later than the server and must replay what they missed meanwhile.
+            at(1.5, [this] {
                 if (startServer(m_config->port))
                     mark(QStringLiteral("server back: same port, same event log"));
                 else
