@@ -61,7 +61,8 @@ const QList<Scenario> &scenarios()
                 "of each other: the server's accept load is one tall spike. Then each adds a "
                 "random share of a 2 s window (exponential backoff with jitter, which the same "
                 "section allows: \"user agents might introduce an exponential backoff delay\"), "
-                "and the same thousand arrive spread over the window."),
+                "and the same thousand arrive spread over the window. An overloaded server can "
+                "ask for such a spread itself with 503 and Retry-After (RFC 9110 10.2.3)."),
             {QStringLiteral("WHATWG HTML 9.2.3"), QStringLiteral("RFC 9110 10.2.3")}, 20},
         {ScenarioId::ConnectionLimit, QStringLiteral("six-connections"),
             QStringLiteral("Six connections vs HTTP/2"),
