@@ -25,6 +25,8 @@ ApplicationWindow {
     /// --inspect: open on the Inspector with its relay in front of the server, watched through it.
     property bool inspectOnStart: false
     property int inspectPort: 0
+    /// --lab SCENARIO: open on the Lab page and run it.
+    property string labOnStart: ""
     /// The tiles' figures (DashboardSource.current): a JavaScript object keyed by figure name.
     readonly property var current: source.current
 
@@ -51,6 +53,10 @@ ApplicationWindow {
         if (inspectOnStart && inspector.start(serverUrl, inspectPort)) {
             pages.currentIndex = 1;
             inspectorPage.dashboardThroughRelay = true;
+        }
+        if (labOnStart !== "") {
+            pages.currentIndex = 2;
+            labPage.run(labOnStart);
         }
     }
 
@@ -86,9 +92,10 @@ ApplicationWindow {
         id: pages
         objectName: "pages"
         x: Theme.spacing
-        width: 360
+        width: 480
         TabButton { text: "Dashboard" }
         TabButton { text: "Inspector" }
+        TabButton { text: "Lab" }
     }
 
     StackLayout {
@@ -297,6 +304,12 @@ ApplicationWindow {
         token: window.token
         exportDirectory: window.exportDirectory
         onDashboardThroughRelayChanged: source.url = dashboardThroughRelay ? inspector.relayUrl : window.serverUrl
+    }
+
+    LabPage {
+        id: labPage
+        objectName: "labPage"
+        exportDirectory: window.exportDirectory
     }
     }
 }

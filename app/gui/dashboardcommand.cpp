@@ -1,5 +1,6 @@
 #include "dashboardcommand.h"
 
+#include "labscenario.h"
 #include "procmetricsource.h"
 #include "serverhost.h"
 #include "serveroptions.h"
@@ -22,6 +23,7 @@
 
 Q_IMPORT_QML_PLUGIN(Pushboard_ClientPlugin)
 Q_IMPORT_QML_PLUGIN(Pushboard_InspectorPlugin)
+Q_IMPORT_QML_PLUGIN(Pushboard_LabPlugin)
 Q_IMPORT_QML_PLUGIN(Pushboard_UiPlugin)
 
 namespace Pushboard::Gui {
@@ -49,6 +51,9 @@ int runDashboard(const QStringList &arguments)
         {QStringLiteral("inspect-port"),
             QStringLiteral("The relay's port for --inspect (default: any free one)."),
             QStringLiteral("PORT"), QStringLiteral("0")},
+        {QStringLiteral("lab"),
+            QStringLiteral("Open on the Lab page and run SCENARIO (see pushboard lab --list)."),
+            QStringLiteral("SCENARIO")},
         {QStringLiteral("ca"),
             QStringLiteral("For an https:// server: trust the authorities in this PEM file too."),
             QStringLiteral("FILE")},
@@ -87,6 +92,14 @@ int runDashboard(const QStringList &arguments)
     QString pin = parser.value(QStringLiteral("pin"));
     if (!TlsTrust::fromOptions(caFile, pin, &error)) {
         Cli::printLine(stderr, QStringLiteral("pushboard: %1").arg(error));
+        return 2;
+    }
+
+    const QString labScenario = parser.value(QStringLiteral("lab"));
+    if (!labScenario.isEmpty() && !Lab::scenario(labScenario)) {
+        Cli::printLine(stderr,
+            QStringLiteral("pushboard: --lab takes one of %1, not '%2'")
+                .arg(Lab::scenarioKeys(), labScenario.left(64)));
         return 2;
     }
 
@@ -182,6 +195,7 @@ int runDashboard(const QStringList &arguments)
         {QStringLiteral("notice"), notice},
         {QStringLiteral("inspectOnStart"), parser.isSet(QStringLiteral("inspect"))},
         {QStringLiteral("inspectPort"), int(inspectPort)},
+        {QStringLiteral("labOnStart"), labScenario},
     });
     engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Pushboard/Ui/Main.qml")));
     if (engine.rootObjects().isEmpty()) {

@@ -19,7 +19,7 @@ double roundUp(double value)
     if (value <= 0)
         return 1;
     const double power = std::pow(10.0, std::floor(std::log10(value)));
-    for (const double m : {1.0, 2.0, 5.0, 10.0}) {
+    for (const double m : {1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0}) {
         if (value <= m * power)
             return m * power;
     }
@@ -102,6 +102,26 @@ QStringList LabController::marks() const
     return lines;
 }
 
+QVariantList LabController::markTimes() const
+{
+    QVariantList times;
+    if (m_result.xTitle.startsWith(u"time")) {
+        for (const LabMark &mark : m_result.marks)
+            times.append(mark.atS);
+    }
+    return times;
+}
+
+double LabController::widestPerEvent() const
+{
+    double widest = 1;
+    for (const LaneFigures &lane : m_result.lanes) {
+        if (lane.events > 0)
+            widest = qMax(widest, double(lane.wireBytes()) / double(lane.events));
+    }
+    return widest;
+}
+
 void LabController::start()
 {
     stop();
@@ -175,6 +195,21 @@ void LabController::feed(QAbstractSeries *series, int row, bool marked) const
     }
     const LabSeries &s = m_result.series.at(row);
     xy->replace(thinned(marked ? s.marked : s.points, MaxPoints));
+}
+
+QColor LabController::colorAt(int row) const
+{
+    if (row < 0 || row >= m_result.lanes.size())
+        return {};
+    return LabChart::colorOf(m_result.lanes.at(row).name);
+}
+
+QString LabController::labelAt(int row) const
+{
+    if (row < 0 || row >= m_result.lanes.size())
+        return {};
+    const LaneFigures &lane = m_result.lanes.at(row);
+    return lane.label.isEmpty() ? lane.name : lane.label;
 }
 
 QString LabController::exportPath(const QString &directory, const QString &suffix) const

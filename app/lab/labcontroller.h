@@ -3,6 +3,7 @@
 #include "labexperiment.h"
 #include "lablanemodel.h"
 
+#include <QColor>
 #include <QObject>
 #include <QQmlEngine>
 #include <QTimer>
@@ -47,6 +48,10 @@ class LabController : public QObject
     Q_PROPERTY(double yMax READ yMax NOTIFY chartChanged)
     /// Draw lines (a distribution) rather than a dot per event.
     Q_PROPERTY(bool lines READ lines NOTIFY chartChanged)
+    /// When each mark happened, in seconds (only when the chart's x axis is the run's time).
+    Q_PROPERTY(QVariantList markTimes READ markTimes NOTIFY chartChanged)
+    /// The most bytes per event of any lane (what the page scales its bars to); at least 1.
+    Q_PROPERTY(double widestPerEvent READ widestPerEvent NOTIFY chartChanged)
     /// The run's marks as text lines, "3.2 s  server stopped".
     Q_PROPERTY(QStringList marks READ marks NOTIFY chartChanged)
 
@@ -78,6 +83,8 @@ public:
     [[nodiscard]] double yMax() const { return m_yMax; }
     [[nodiscard]] bool lines() const { return m_result.lines; }
     [[nodiscard]] QStringList marks() const;
+    [[nodiscard]] double widestPerEvent() const;
+    [[nodiscard]] QVariantList markTimes() const;
     /// The newest figures (what the exports write).
     [[nodiscard]] const LabResult &result() const { return m_result; }
 
@@ -87,6 +94,9 @@ public:
     /// Replaces `series` (a QXYSeries) with lane `row`'s points (`marked`: its replayed or
     /// held-back points); an empty series when there is no such lane.
     Q_INVOKABLE void feed(QAbstractSeries *series, int row, bool marked) const;
+    /// The colour and the label of lane `row` (for the chart's series and legend).
+    Q_INVOKABLE QColor colorAt(int row) const;
+    Q_INVOKABLE QString labelAt(int row) const;
     /// Writes the figures as CSV / the chart as PNG into `directory` (empty: the Documents
     /// folder); status says where, or why not.
     Q_INVOKABLE bool exportCsv(const QString &directory = {});

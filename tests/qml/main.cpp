@@ -12,6 +12,7 @@
 
 Q_IMPORT_QML_PLUGIN(Pushboard_ClientPlugin)
 Q_IMPORT_QML_PLUGIN(Pushboard_InspectorPlugin)
+Q_IMPORT_QML_PLUGIN(Pushboard_LabPlugin)
 Q_IMPORT_QML_PLUGIN(Pushboard_UiPlugin)
 
 namespace {
