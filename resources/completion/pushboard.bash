@@ -10,7 +10,7 @@ _pushboard() {
     local i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            serve | tail | inspect) command=${words[i]}; break ;;
+            serve | tail | inspect | lab) command=${words[i]}; break ;;
             -*) ;;
             *) break ;;
         esac
@@ -26,12 +26,16 @@ _pushboard() {
         --data-dir)
             _filedir -d
             return ;;
-        --json | --har | --pcapng | --tls-cert | --tls-key | --ca)
+        --json | --har | --pcapng | --tls-cert | --tls-key | --ca | --csv | --png | --chromium)
             _filedir
+            return ;;
+        --lab)
+            COMPREPLY=($(compgen -W 'idle burst proxy restart storm six-connections head-of-line
+                slow-consumer' -- "$cur"))
             return ;;
         --bind | --port | --allow-origin | --allow-host | --max-connections | --max-streams | --token \
             | --interval | --keepalive | --connect | --inspect-port | --topics | --last-event-id | --max-events \
-            | --duration | --listen | --upstream | --latency | --bandwidth | --pin)
+            | --duration | --listen | --upstream | --latency | --bandwidth | --pin | --poll-interval)
             return ;; # a value of the user's own
     esac
 
@@ -42,13 +46,21 @@ _pushboard() {
                 --no-reconnect --ca --pin --http2 --help" ;;
         inspect) options="--listen --bind --upstream --json --har --pcapng --latency --bandwidth
                 --stall --black-hole --duration --quiet --help" ;;
+        lab)
+            if [[ $cur != -* ]]; then
+                COMPREPLY=($(compgen -W 'idle burst proxy restart storm six-connections
+                    head-of-line slow-consumer' -- "$cur"))
+                return
+            fi
+            options="--duration --json --csv --png --poll-interval --chromium --no-browser --list
+                --help" ;;
         *)
             if [[ $cur != -* ]] && ((cword == 1)); then
-                COMPREPLY=($(compgen -W 'serve tail inspect' -- "$cur"))
+                COMPREPLY=($(compgen -W 'serve tail inspect lab' -- "$cur"))
                 return
             fi
             options="$server_options --connect --no-server --transport --theme --inspect
-                --inspect-port --ca --pin --help --version" ;;
+                --inspect-port --lab --ca --pin --help --version" ;;
     esac
     COMPREPLY=($(compgen -W "$options" -- "$cur"))
 } &&
