@@ -31,6 +31,7 @@ Item {
 
     property var mainSeries: []
     property var markedSeries: []
+    property var markSeries: [] // one dashed vertical per mark of the run
     property int seriesLanes: -1
     property bool seriesLines: false
 
@@ -58,12 +59,29 @@ Item {
         }
         mainSeries = mains;
         markedSeries = marked;
+        markSeries = [];
         seriesLanes = lab.lanes.count;
         seriesLines = lab.lines;
     }
     function refreshChart() {
         if (seriesLanes !== lab.lanes.count || seriesLines !== lab.lines)
             rebuildSeries();
+        // The run's marks (a restart, a fault) as dashed verticals.
+        const marks = lab.markTimes;
+        for (let i = markSeries.length; i < marks.length; ++i) {
+            const line = chart.createSeries(ChartView.SeriesTypeLine, "", xAxis, yAxis);
+            line.color = Theme.muted;
+            line.width = 1;
+            line.style = Qt.DashLine;
+            markSeries.push(line);
+        }
+        for (let i = 0; i < markSeries.length; ++i) {
+            markSeries[i].clear();
+            if (i < marks.length && marks[i] > 0) {
+                markSeries[i].append(marks[i], 0);
+                markSeries[i].append(marks[i], lab.yMax);
+            }
+        }
         for (let row = 0; row < mainSeries.length; ++row) {
             lab.feed(mainSeries[row], row, false);
             lab.feed(markedSeries[row], row, true);
@@ -229,25 +247,6 @@ Item {
                         labelFormat: "%g"
                     }
                     // qmllint enable import type property
-                }
-                // The run's marks (a restart, a fault) as dashed lines across the plot.
-                Repeater {
-                    model: lab.markTimes
-                    delegate: Column {
-                        required property double modelData
-                        x: chart.x + chart.plotArea.x + chart.plotArea.width * modelData / lab.xMax
-                        y: chart.y + chart.plotArea.y
-                        visible: modelData > 0 && modelData <= lab.xMax
-                        spacing: 3
-                        Repeater {
-                            model: Math.floor(chart.plotArea.height / 7)
-                            delegate: Rectangle {
-                                width: 1
-                                height: 4
-                                color: Theme.muted
-                            }
-                        }
-                    }
                 }
                 Label {
                     anchors.centerIn: parent

@@ -158,7 +158,9 @@ void LabStorm::onClosed(int index)
         ++client.failures;
     client.awaitingDrop = false;
     const qint64 delay = round ? delayMs(round->policy) : RetryMs;
-    QTimer::singleShot(int(delay), this, [this, index] {
+    // Precise: Qt coalesces coarse timers of 2 s and more into shared wake-ups, which would
+    // bunch the jittered reconnects into spikes of their own.
+    QTimer::singleShot(int(delay), Qt::PreciseTimer, this, [this, index] {
         if (isRunning() && !m_clients[size_t(index)].socket)
             connectClient(index);
     });
@@ -239,6 +241,7 @@ LabResult LabStorm::result() const
         f.label = fixed ? QStringLiteral("Fixed retry %1 ms").arg(RetryMs)
                         : QStringLiteral("%1 ms + jitter of %2 ms").arg(RetryMs).arg(JitterWindowMs);
         f.expected = m_clientCount;
+        f.events = qint64(round.servedMs.size()); // clients back
         f.reconnects = qint64(round.servedMs.size());
         f.latencyMs = Percentiles::of(round.servedMs);
         const Percentiles attempts = Percentiles::of(round.attemptsMs);
