@@ -42,6 +42,11 @@ int runInspect(const QStringList &arguments)
         {QStringLiteral("stall"),
             QStringLiteral("Fault: hold the server's bytes (as a buffering proxy does).")},
         {QStringLiteral("black-hole"), QStringLiteral("Fault: accept connections, never answer.")},
+        {QStringLiteral("buffering"),
+            QStringLiteral("Fault: buffer streamed responses (SSE) until 8 KiB gather, as nginx "
+                           "does; 'honour' passes those that send X-Accel-Buffering: no, "
+                           "'ignore' buffers them too."),
+            QStringLiteral("honour|ignore")},
         {QStringLiteral("duration"), QStringLiteral("Exit after S seconds (exports are written)."),
             QStringLiteral("S")},
         {QStringLiteral("quiet"), QStringLiteral("Print no items (only the exports).")},
@@ -84,6 +89,15 @@ int runInspect(const QStringList &arguments)
     }
     faults.stall = parser.isSet(QStringLiteral("stall"));
     faults.blackHole = parser.isSet(QStringLiteral("black-hole"));
+    if (parser.isSet(QStringLiteral("buffering"))) {
+        const QString mode = parser.value(QStringLiteral("buffering"));
+        if (mode == u"honour")
+            faults.buffering = WireTap::Buffering::HonourHeader;
+        else if (mode == u"ignore")
+            faults.buffering = WireTap::Buffering::IgnoreHeader;
+        else
+            return usage(QStringLiteral("--buffering takes honour or ignore"));
+    }
     double durationS = -1;
     if (parser.isSet(QStringLiteral("duration"))) {
         durationS = parser.value(QStringLiteral("duration")).toDouble(&ok);

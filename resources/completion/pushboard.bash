@@ -29,6 +29,9 @@ _pushboard() {
         --json | --har | --pcapng | --tls-cert | --tls-key | --ca | --csv | --png | --chromium)
             _filedir
             return ;;
+        --buffering)
+            COMPREPLY=($(compgen -W 'honour ignore' -- "$cur"))
+            return ;;
         --lab)
             COMPREPLY=($(compgen -W 'idle burst proxy restart storm six-connections head-of-line
                 slow-consumer' -- "$cur"))
@@ -45,7 +48,7 @@ _pushboard() {
         tail) options="--transport --topics --token --last-event-id --max-events --duration
                 --no-reconnect --ca --pin --http2 --help" ;;
         inspect) options="--listen --bind --upstream --json --har --pcapng --latency --bandwidth
-                --stall --black-hole --duration --quiet --help" ;;
+                --stall --black-hole --buffering --duration --quiet --help" ;;
         lab)
             if [[ $cur != -* ]]; then
                 COMPREPLY=($(compgen -W 'idle burst proxy restart storm six-connections

@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -127,6 +128,46 @@ private Q_SLOTS:
         QCOMPARE(pcapng.read(4), QByteArray("\x0a\x0d\x0d\x0a", 4)); // A Section Header Block.
     }
 
+    void bufferingProxy()
+    {
+        // --buffering ignore: the server's SSE stream (which says X-Accel-Buffering: no) is held
+        // at the relay until 8 KiB have gathered, then passed on at once.
+        QProcess inspect;
+        inspect.start(QStringLiteral(PUSHBOARD_BIN),
+            {QStringLiteral("inspect"), QStringLiteral("--listen"), QStringLiteral("0"),
+                QStringLiteral("--upstream"),
+                QStringLiteral("http://127.0.0.1:%1").arg(m_server->port()),
+                QStringLiteral("--buffering"), QStringLiteral("ignore")});
+        QByteArray err;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (err += inspect.readAllStandardError(), err.contains('\n')), 20'000);
+        const QRegularExpressionMatch m
+            = QRegularExpression(QStringLiteral("relaying http://127.0.0.1:(\\d+) to"))
+                  .match(QString::fromUtf8(err));
+        QVERIFY2(m.hasMatch(), err.constData());
+        QTcpSocket client;
+        client.connectToHost(QHostAddress::LocalHost, quint16(m.captured(1).toUInt()));
+        QVERIFY(client.waitForConnected(10'000));
+        client.write("GET /events?topics=b HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        QByteArray out;
+        const auto printed = [&](const char *what) {
+            out += inspect.readAllStandardOutput();
+            return out.contains(what);
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(printed("http response"), 20'000); // the relay has the head...
+        QCoreApplication::processEvents();
+        QCOMPARE(client.bytesAvailable(), 0); // ...and holds it
+        m_server->append(300, QStringLiteral("b")); // well over 8 KiB
+        QTRY_VERIFY_WITH_TIMEOUT(printed("buffering proxy:"), 20'000);
+        QByteArray got;
+        // 8 KiB at least, in one piece (what follows may wait for the next 8 KiB).
+        QTRY_VERIFY_WITH_TIMEOUT((got += client.readAll(), got.size() >= 8 * 1024), 20'000);
+        QVERIFY(got.startsWith("HTTP/1.1 200"));
+        QVERIFY(got.contains("X-Accel-Buffering: no"));
+        inspect.terminate();
+        QVERIFY(inspect.waitForFinished(20'000));
+    }
+
     void failures_data()
     {
         QTest::addColumn<QStringList>("arguments");
@@ -147,6 +188,10 @@ private Q_SLOTS:
             QStringLiteral("0"), QStringLiteral("--upstream"), QStringLiteral("http://127.0.0.1:1"),
             QStringLiteral("--latency"), QStringLiteral("-5")}
                                      << 2 << QStringLiteral("--latency takes milliseconds");
+        QTest::newRow("bad buffering") << QStringList {QStringLiteral("--listen"),
+            QStringLiteral("0"), QStringLiteral("--upstream"), QStringLiteral("http://127.0.0.1:1"),
+            QStringLiteral("--buffering"), QStringLiteral("always")}
+                                       << 2 << QStringLiteral("--buffering takes honour or ignore");
         QTest::newRow("port in use")
             << QStringList {QStringLiteral("--listen"), QStringLiteral("PORT"),
                    QStringLiteral("--upstream"), QStringLiteral("http://127.0.0.1:1")}
