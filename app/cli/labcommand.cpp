@@ -33,8 +33,8 @@ int runLab(const QStringList &arguments)
         {QStringLiteral("png"), QStringLiteral("Also draw the chart as PNG into FILE."),
             QStringLiteral("FILE")},
         {QStringLiteral("poll-interval"),
-            QStringLiteral("Short polling's interval in ms (default 1000)."),
-            QStringLiteral("MS"), QStringLiteral("1000")},
+            QStringLiteral("Short polling's interval in ms (default 1000)."), QStringLiteral("MS"),
+            QStringLiteral("1000")},
         {QStringLiteral("chromium"),
             QStringLiteral("The browser for six-connections (default: $CHROMIUM, else chromium "
                            "on the PATH)."),
@@ -44,7 +44,8 @@ int runLab(const QStringList &arguments)
         {QStringLiteral("list"), QStringLiteral("List the scenarios and exit.")},
     });
     const auto usage = [](const QString &message) {
-        printLine(stderr, QStringLiteral("pushboard lab: %1 (see pushboard lab --help)").arg(message));
+        printLine(
+            stderr, QStringLiteral("pushboard lab: %1 (see pushboard lab --help)").arg(message));
         return 2;
     };
     if (!parser.parse(arguments))
@@ -86,7 +87,8 @@ int runLab(const QStringList &arguments)
         const LabResult now = run->result();
         for (; printedMarks < now.marks.size(); ++printedMarks) {
             const LabMark &mark = now.marks.at(printedMarks);
-            printLine(stderr, QStringLiteral("pushboard lab: %1 s  %2").arg(mark.atS, 6, 'f', 2).arg(mark.text));
+            printLine(stderr,
+                QStringLiteral("pushboard lab: %1 s  %2").arg(mark.atS, 6, 'f', 2).arg(mark.text));
         }
     });
     QObject::connect(run.get(), &LabExperiment::finished, QCoreApplication::instance(),

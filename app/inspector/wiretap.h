@@ -61,8 +61,7 @@ public:
         friend bool operator==(const Faults &a, const Faults &b)
         {
             return a.latencyMs == b.latencyMs && a.bytesPerSecond == b.bytesPerSecond
-                && a.stall == b.stall && a.blackHole == b.blackHole
-                && a.buffering == b.buffering;
+                && a.stall == b.stall && a.blackHole == b.blackHole && a.buffering == b.buffering;
         }
         /// "latency 200 ms, 10000 B/s, stall", "none".
         [[nodiscard]] QString describe() const;

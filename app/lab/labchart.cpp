@@ -103,15 +103,16 @@ QImage render(const LabResult &result, const QSize &size)
     }
     for (double y = 0; y <= maxY + stepY / 2; y += stepY) {
         const QPointF at = toPixel({0, y});
-        painter.drawText(QRectF(0, at.y() - 10, plot.left() - 6, 20), Qt::AlignRight | Qt::AlignVCenter,
-            QString::number(y, 'g', 6));
+        painter.drawText(QRectF(0, at.y() - 10, plot.left() - 6, 20),
+            Qt::AlignRight | Qt::AlignVCenter, QString::number(y, 'g', 6));
     }
-    painter.drawText(QRectF(plot.left(), plot.bottom() + 24, plot.width(), 20), Qt::AlignHCenter,
-        result.xTitle);
+    painter.drawText(
+        QRectF(plot.left(), plot.bottom() + 24, plot.width(), 20), Qt::AlignHCenter, result.xTitle);
     painter.save();
     painter.translate(16, plot.center().y());
     painter.rotate(-90);
-    painter.drawText(QRectF(-plot.height() / 2, -10, plot.height(), 20), Qt::AlignHCenter, result.yTitle);
+    painter.drawText(
+        QRectF(-plot.height() / 2, -10, plot.height(), 20), Qt::AlignHCenter, result.yTitle);
     painter.restore();
 
     // Marks: a dashed vertical with its text, at the time it happened.

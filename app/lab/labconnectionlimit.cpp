@@ -27,7 +27,8 @@ QByteArray page()
         "const query = new URLSearchParams(location.search);\n"
         "window.sources = [];\n"
         "for (let i = 0; i < Number(query.get('n')); ++i)\n"
-        "  window.sources.push(new EventSource(query.get('target') + '/events?topics=lab.limit'));\n"
+        "  window.sources.push(new EventSource(query.get('target') + "
+        "'/events?topics=lab.limit'));\n"
         "</script>\n");
 }
 
@@ -86,7 +87,8 @@ bool LabConnectionLimit::begin()
     for (const bool tls : {false, true}) {
         ServerConfig config;
         config.port = 0;
-        config.store.dataDir = m_dir.filePath(tls ? QStringLiteral("tls") : QStringLiteral("plain"));
+        config.store.dataDir
+            = m_dir.filePath(tls ? QStringLiteral("tls") : QStringLiteral("plain"));
         config.allowedOrigins = {origin};
         config.tlsSelfSigned = tls;
         auto host = std::make_unique<ServerHost>(std::vector<std::unique_ptr<MetricSource>>());
@@ -94,15 +96,15 @@ bool LabConnectionLimit::begin()
             return fail(QStringLiteral("cannot start the lab's server: ") + host->errorString());
         (tls ? m_tls : m_plain) = std::move(host);
     }
-    const auto addPart = [this](const QString &name, const QString &label, bool browser,
-                             bool http2) {
-        Part part;
-        part.name = name;
-        part.label = label;
-        part.browser = browser;
-        part.http2 = http2;
-        m_parts.append(part);
-    };
+    const auto addPart
+        = [this](const QString &name, const QString &label, bool browser, bool http2) {
+              Part part;
+              part.name = name;
+              part.label = label;
+              part.browser = browser;
+              part.http2 = http2;
+              m_parts.append(part);
+          };
     addPart(QStringLiteral("qt-h1"), QStringLiteral("Qt client, HTTP/1.1"), false, false);
     addPart(QStringLiteral("qt-h2"), QStringLiteral("Qt client, HTTP/2 + TLS"), false, true);
     m_chromium = m_options.browser ? findChromium(m_options.chromium) : QString();
@@ -110,7 +112,8 @@ bool LabConnectionLimit::begin()
         mark(QStringLiteral("the browser half is left out (--no-browser)"));
     } else if (!m_chromium.isEmpty()) {
         addPart(QStringLiteral("chromium-h1"), QStringLiteral("Chromium, HTTP/1.1"), true, false);
-        addPart(QStringLiteral("chromium-h2"), QStringLiteral("Chromium, HTTP/2 + TLS"), true, true);
+        addPart(
+            QStringLiteral("chromium-h2"), QStringLiteral("Chromium, HTTP/2 + TLS"), true, true);
     } else {
         mark(QStringLiteral("Chromium not found (set CHROMIUM=/path/to/chromium): the "
                             "browser half is left out"));
@@ -290,7 +293,8 @@ LabResult LabConnectionLimit::result() const
             {QStringLiteral("tcpConnections"), part.connections},
             {QStringLiteral("protocol"),
                 part.http2 ? QStringLiteral("h2") : QStringLiteral("http/1.1")},
-            {QStringLiteral("client"), part.browser ? QStringLiteral("chromium") : QStringLiteral("qt")},
+            {QStringLiteral("client"),
+                part.browser ? QStringLiteral("chromium") : QStringLiteral("qt")},
             {QStringLiteral("done"), part.done}};
         if (part.received >= 0)
             f.extra.insert(QStringLiteral("received"), part.received);
@@ -299,9 +303,10 @@ LabResult LabConnectionLimit::result() const
         result.lanes.append(f);
         result.series.append({part.name, part.openOverTime, {}});
     }
-    result.details = {{QStringLiteral("streams"), Streams},
-        {QStringLiteral("settleMs"), m_settleMs},
-        {QStringLiteral("chromium"), m_chromium.isEmpty() ? QStringLiteral("not found") : m_chromium}};
+    result.details
+        = {{QStringLiteral("streams"), Streams}, {QStringLiteral("settleMs"), m_settleMs},
+            {QStringLiteral("chromium"),
+                m_chromium.isEmpty() ? QStringLiteral("not found") : m_chromium}};
     return result;
 }
 

@@ -58,7 +58,8 @@ QVariantList LabController::scenarios() const
 {
     QVariantList list;
     for (const Scenario &s : Lab::scenarios())
-        list.append(QVariantMap {{QStringLiteral("key"), s.key}, {QStringLiteral("title"), s.title}});
+        list.append(
+            QVariantMap {{QStringLiteral("key"), s.key}, {QStringLiteral("title"), s.title}});
     return list;
 }
 
@@ -233,8 +234,8 @@ bool LabController::exportCsv(const QString &directory)
     }
     const QString path = exportPath(directory, QStringLiteral("csv"));
     QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)
-        || file.write(m_result.toCsv()) < 0 || !file.flush()) {
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(m_result.toCsv()) < 0
+        || !file.flush()) {
         setStatus(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
         return false;
     }

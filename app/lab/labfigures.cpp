@@ -97,8 +97,14 @@ QString LaneFigures::note() const
                               "ms (simulated)")
             .arg(x.value(QStringLiteral("lostPackets")).toInt())
             .arg(x.value(QStringLiteral("heldByOtherStreams")).toInt())
-            .arg(x.value(QStringLiteral("delayMs")).toObject().value(QStringLiteral("mean")).toDouble())
-            .arg(x.value(QStringLiteral("delayMs")).toObject().value(QStringLiteral("p90")).toDouble());
+            .arg(x.value(QStringLiteral("delayMs"))
+                     .toObject()
+                     .value(QStringLiteral("mean"))
+                     .toDouble())
+            .arg(x.value(QStringLiteral("delayMs"))
+                     .toObject()
+                     .value(QStringLiteral("p90"))
+                     .toDouble());
     return {};
 }
 
@@ -171,9 +177,8 @@ QString LabResult::toText() const
                 .arg(QStringLiteral("B/event"), 8)
                 .arg(QStringLiteral("overhead"), 8);
     for (const LaneFigures &f : lanes) {
-        const auto ms = [](double v) {
-            return v < 0 ? QStringLiteral("-") : QString::number(v, 'f', 1);
-        };
+        const auto ms
+            = [](double v) { return v < 0 ? QStringLiteral("-") : QString::number(v, 'f', 1); };
         const auto perEvent = [&](qint64 bytes) {
             return f.events > 0 ? QString::number(double(bytes) / double(f.events), 'f', 0)
                                 : QStringLiteral("-");

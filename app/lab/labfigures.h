@@ -43,7 +43,10 @@ struct LaneFigures
     QJsonObject extra; ///< Scenario-specific figures.
 
     [[nodiscard]] qint64 wireBytes() const { return bytesToServer + bytesToClient; }
-    [[nodiscard]] qint64 overheadBytes() const { return qMax<qint64>(0, wireBytes() - payloadBytes); }
+    [[nodiscard]] qint64 overheadBytes() const
+    {
+        return qMax<qint64>(0, wireBytes() - payloadBytes);
+    }
     /// `{"events", "expected", "lost", ..., "bytes": {..., "perEvent": {...}}}`.
     [[nodiscard]] QJsonObject toJson() const;
     /// The scenario's own figure in words ("6 of 20 streams open on 6 TCP connection(s)");

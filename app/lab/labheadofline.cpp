@@ -119,8 +119,7 @@ LabResult LabHeadOfLine::result() const
         std::sort(sorted.begin(), sorted.end());
         const double p90 = sorted.empty() ? 0 : sorted[size_t(0.9 * double(sorted.size() - 1))];
         f.latencyMs = Percentiles::of(std::move(delays));
-        f.extra = {{QStringLiteral("simulation"), true},
-            {QStringLiteral("lostPackets"), lost},
+        f.extra = {{QStringLiteral("simulation"), true}, {QStringLiteral("lostPackets"), lost},
             {QStringLiteral("heldByOtherStreams"), held},
             {QStringLiteral("delayMs"),
                 QJsonObject {{QStringLiteral("mean"), std::round(mean * 100) / 100},

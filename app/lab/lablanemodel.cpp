@@ -19,11 +19,10 @@ QHash<int, QByteArray> LabLaneModel::roleNames() const
 {
     return {{NameRole, "name"}, {LabelRole, "label"}, {ColorRole, "color"}, {EventsRole, "events"},
         {ExpectedRole, "expected"}, {LostRole, "lost"}, {DuplicatedRole, "duplicated"},
-        {ReplayedRole, "replayed"}, {P50Role, "p50"}, {P99Role, "p99"},
-        {RequestsRole, "requests"}, {ConnectionsRole, "connections"},
-        {ReconnectsRole, "reconnects"}, {WirePerEventRole, "wirePerEvent"},
-        {OverheadPerEventRole, "overheadPerEvent"}, {PayloadPerEventRole, "payloadPerEvent"},
-        {NoteRole, "note"}};
+        {ReplayedRole, "replayed"}, {P50Role, "p50"}, {P99Role, "p99"}, {RequestsRole, "requests"},
+        {ConnectionsRole, "connections"}, {ReconnectsRole, "reconnects"},
+        {WirePerEventRole, "wirePerEvent"}, {OverheadPerEventRole, "overheadPerEvent"},
+        {PayloadPerEventRole, "payloadPerEvent"}, {NoteRole, "note"}};
 }
 
 QVariant LabLaneModel::data(const QModelIndex &index, int role) const

@@ -7,7 +7,8 @@ const QList<Scenario> &scenarios()
     static const QList<Scenario> all = {
         {ScenarioId::Idle, QStringLiteral("idle"), QStringLiteral("Idle stream"),
             QStringLiteral(
-                "One event every five seconds, while short polling asks once a second anyway. "
+                "One event about every five seconds, while short polling asks once a second "
+                "anyway. "
                 "Every poll is a whole HTTP request and response (RFC 9110 9.3.1, RFC 9112 2): "
                 "hundreds of header bytes, most of them for an empty answer. SSE holds one "
                 "response open and only spends a comment line now and then so that proxies keep "
@@ -27,8 +28,7 @@ const QList<Scenario> &scenarios()
             {QStringLiteral("WHATWG HTML 9.2.5"), QStringLiteral("RFC 6455 5.2"),
                 QStringLiteral("RFC 9112 9.3")},
             10},
-        {ScenarioId::BufferingProxy, QStringLiteral("proxy"),
-            QStringLiteral("Buffering proxy"),
+        {ScenarioId::BufferingProxy, QStringLiteral("proxy"), QStringLiteral("Buffering proxy"),
             QStringLiteral(
                 "Every client goes through a relay that behaves like nginx with "
                 "`proxy_buffering on`: it passes complete answers, but gathers a streamed "
@@ -41,8 +41,7 @@ const QList<Scenario> &scenarios()
             {QStringLiteral("RFC 9110 3.7"), QStringLiteral("WHATWG HTML 9.2.7"),
                 QStringLiteral("RFC 6455 4.1")},
             20},
-        {ScenarioId::ServerRestart, QStringLiteral("restart"),
-            QStringLiteral("Server restart"),
+        {ScenarioId::ServerRestart, QStringLiteral("restart"), QStringLiteral("Server restart"),
             QStringLiteral(
                 "A third of the way in, the server stops and comes back 1.5 s later on the same "
                 "port and event log, and events keep being published once it is back. The SSE "
@@ -50,10 +49,8 @@ const QList<Scenario> &scenarios()
                 "9.2.3, 9.2.4); the WebSocket client subscribes again with `after`, and polling "
                 "asks with its last `after`. Each gets what it missed from the log, marked as "
                 "replayed on the chart, with nothing lost and nothing twice."),
-            {QStringLiteral("WHATWG HTML 9.2.3"), QStringLiteral("WHATWG HTML 9.2.4")},
-            15},
-        {ScenarioId::ReconnectStorm, QStringLiteral("storm"),
-            QStringLiteral("Reconnect storm"),
+            {QStringLiteral("WHATWG HTML 9.2.3"), QStringLiteral("WHATWG HTML 9.2.4")}, 15},
+        {ScenarioId::ReconnectStorm, QStringLiteral("storm"), QStringLiteral("Reconnect storm"),
             QStringLiteral(
                 "A thousand simulated SSE clients (real sockets) are dropped at once by the "
                 "server, twice. First they all wait the same fixed `retry` of 1 s, as "
@@ -89,8 +86,7 @@ const QList<Scenario> &scenarios()
             {QStringLiteral("RFC 9113 5"), QStringLiteral("RFC 9000 2.2"),
                 QStringLiteral("RFC 9114 1.2")},
             30, true},
-        {ScenarioId::SlowConsumer, QStringLiteral("slow-consumer"),
-            QStringLiteral("Slow consumer"),
+        {ScenarioId::SlowConsumer, QStringLiteral("slow-consumer"), QStringLiteral("Slow consumer"),
             QStringLiteral(
                 "Five subscribers take a fast stream; one SSE client stops reading after four "
                 "seconds. TCP's window closes (flow control, RFC 9293 3.8.6), the server's queue "

@@ -238,8 +238,9 @@ LabResult LabStorm::result() const
         LaneFigures f;
         const bool fixed = round.policy == Policy::Fixed;
         f.name = fixed ? QStringLiteral("fixed") : QStringLiteral("jittered");
-        f.label = fixed ? QStringLiteral("Fixed retry %1 ms").arg(RetryMs)
-                        : QStringLiteral("%1 ms + jitter of %2 ms").arg(RetryMs).arg(JitterWindowMs);
+        f.label = fixed
+            ? QStringLiteral("Fixed retry %1 ms").arg(RetryMs)
+            : QStringLiteral("%1 ms + jitter of %2 ms").arg(RetryMs).arg(JitterWindowMs);
         f.expected = m_clientCount;
         f.events = qint64(round.servedMs.size()); // clients back
         f.reconnects = qint64(round.servedMs.size());
@@ -279,9 +280,9 @@ LabResult LabStorm::result() const
             {QStringLiteral("failedAttempts"), round.failed}};
         result.lanes.append(f);
     }
-    result.details = {{QStringLiteral("clients"), m_clientCount},
-        {QStringLiteral("retryMs"), RetryMs}, {QStringLiteral("jitterWindowMs"), JitterWindowMs},
-        {QStringLiteral("binMs"), BinMs}};
+    result.details
+        = {{QStringLiteral("clients"), m_clientCount}, {QStringLiteral("retryMs"), RetryMs},
+            {QStringLiteral("jitterWindowMs"), JitterWindowMs}, {QStringLiteral("binMs"), BinMs}};
     return result;
 }
 

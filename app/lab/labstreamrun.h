@@ -5,6 +5,7 @@
 #include "wire/capturelog.h"
 #include "wiretap.h"
 
+#include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -134,9 +135,11 @@ private:
     QTimer m_setup;
     QList<QTimer *> m_script;
     int m_perTick = 1;
+    int m_publishBaseMs = 0; ///< With a jitter: each interval is base + random(0..jitter).
+    int m_publishJitterMs = 0;
+    QRandomGenerator m_random {1706};
     int m_padBytes = 0;
     qint64 m_published = 0;
-    qint64 m_publishedBefore = 0; ///< Slow consumer: when the cut came.
     bool m_measuring = false;
     bool m_draining = false;
     double m_drainStartS = 0;

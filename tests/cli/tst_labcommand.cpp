@@ -26,7 +26,8 @@ class tst_LabCommand : public QObject
     static Run lab(const QStringList &arguments, int timeoutMs = 120'000)
     {
         QProcess process;
-        process.start(QStringLiteral(PUSHBOARD_BIN), QStringList {QStringLiteral("lab")} + arguments);
+        process.start(
+            QStringLiteral(PUSHBOARD_BIN), QStringList {QStringLiteral("lab")} + arguments);
         Run run;
         if (!process.waitForFinished(timeoutMs)) {
             process.kill();
@@ -49,8 +50,9 @@ private Q_SLOTS:
                                  << QByteArray("unknown scenario 'nope': one of idle, burst,");
         QTest::newRow("two") << QStringList {QStringLiteral("idle"), QStringLiteral("burst")}
                              << QByteArray("unexpected argument 'burst'");
-        QTest::newRow("duration") << QStringList {QStringLiteral("idle"), QStringLiteral("--duration"),
-            QStringLiteral("0")} << QByteArray("--duration takes whole seconds");
+        QTest::newRow("duration") << QStringList {QStringLiteral("idle"),
+            QStringLiteral("--duration"), QStringLiteral("0")}
+                                  << QByteArray("--duration takes whole seconds");
         QTest::newRow("poll interval") << QStringList {QStringLiteral("idle"),
             QStringLiteral("--poll-interval"), QStringLiteral("5")}
                                        << QByteArray("--poll-interval takes milliseconds");
@@ -87,7 +89,8 @@ private Q_SLOTS:
         QCOMPARE(json.value(u"scenario").toString(), QStringLiteral("head-of-line"));
         QVERIFY(json.value(u"finished").toBool());
         const QJsonObject transports = json.value(u"transports").toObject();
-        QCOMPARE(transports.keys(), QStringList({QStringLiteral("h2-tcp"), QStringLiteral("quic")}));
+        QCOMPARE(
+            transports.keys(), QStringList({QStringLiteral("h2-tcp"), QStringLiteral("quic")}));
         QVERIFY(json.value(u"details").toObject().value(u"simulation").toBool());
         QFile file(csv);
         QVERIFY(file.open(QIODevice::ReadOnly));

@@ -37,7 +37,8 @@ private Q_SLOTS:
         QVERIFY(fixedSpread * 4 < jitterSpread);
         // Nobody came back before the retry time.
         QVERIFY(fixed->latencyMs.samples == clients);
-        QVERIFY(jittered->extra.value(QStringLiteral("attemptMs")).toObject().value(u"p50").toDouble()
+        QVERIFY(
+            jittered->extra.value(QStringLiteral("attemptMs")).toObject().value(u"p50").toDouble()
             >= LabStorm::RetryMs);
         QVERIFY(!result.series.at(0).points.isEmpty());
     }

@@ -91,7 +91,8 @@ private Q_SLOTS:
         // first of a clump arrived dozens of events late.
         const LaneFigures *sse = result.lane(QStringLiteral("sse"));
         QVERIFY2(phase(sse, QStringLiteral("ignored")).value(u"maxBehind").toInt() >= 10,
-            qPrintable(QString::number(phase(sse, QStringLiteral("ignored")).value(u"maxBehind").toInt())));
+            qPrintable(QString::number(
+                phase(sse, QStringLiteral("ignored")).value(u"maxBehind").toInt())));
         QVERIFY(phase(sse, QStringLiteral("honoured")).value(u"events").toInt() > 0);
         // Only the SSE relay gathered anything: answers and WebSocket frames passed.
         for (const auto &lane : kept->lanes()) {
@@ -131,7 +132,8 @@ private Q_SLOTS:
             if (lane.name == slow->name)
                 continue;
             QCOMPARE(lane.reconnects, 0); // the others were never disturbed...
-            QVERIFY2(lane.latencyMs.p99 < slow->latencyMs.max, qPrintable(lane.name)); // ...nor held
+            QVERIFY2(
+                lane.latencyMs.p99 < slow->latencyMs.max, qPrintable(lane.name)); // ...nor held
         }
     }
 };
