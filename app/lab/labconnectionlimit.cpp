@@ -122,7 +122,7 @@ bool LabConnectionLimit::begin()
     return true;
 }
 
-void LabConnectionLimit::end()
+void LabConnectionLimit::stopClients()
 {
     m_sampler.stop();
     m_clients.clear();
@@ -134,6 +134,11 @@ void LabConnectionLimit::end()
         delete m_browser;
     }
     m_profile.reset();
+}
+
+void LabConnectionLimit::end()
+{
+    stopClients();
     for (auto *host : {&m_plain, &m_tls}) {
         if (*host) {
             (*host)->stop();
@@ -250,20 +255,11 @@ void LabConnectionLimit::endPart()
     part.done = true;
     if (!part.browser)
         part.received = m_received;
-    m_sampler.stop();
     mark(QStringLiteral("%1: %2 streams open on %3 connection(s)")
              .arg(part.label)
              .arg(part.streamsOpen)
              .arg(part.connections));
-    m_clients.clear();
-    m_network.reset();
-    if (m_browser) {
-        m_browser->disconnect(this);
-        m_browser->kill();
-        m_browser->waitForFinished(5000);
-        m_browser->deleteLater();
-    }
-    m_profile.reset();
+    stopClients();
     // The streams just closed leave the servers before the next part counts.
     QTimer::singleShot(500, this, [this] {
         if (!isRunning())

@@ -66,6 +66,8 @@ private:
     void samplePart();
     void probe();
     void endPart();
+    /// Stops the current part's clients (Qt's, or the browser).
+    void stopClients();
     [[nodiscard]] ServerHost *hostOf(const Part &part) const;
 
     QTemporaryDir m_dir;

@@ -20,6 +20,19 @@ class tst_InspectCommand : public QObject
 {
     Q_OBJECT
 
+    /// Waits for the first line `inspect` prints on stderr and reads the relay's port from it.
+    static void relayPort(QProcess &inspect, quint16 *port)
+    {
+        QByteArray err;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (err += inspect.readAllStandardError(), err.contains('\n')), 20'000);
+        const QRegularExpressionMatch m
+            = QRegularExpression(QStringLiteral("relaying http://127.0.0.1:(\\d+) to"))
+                  .match(QString::fromUtf8(err));
+        QVERIFY2(m.hasMatch(), err.constData());
+        *port = quint16(m.captured(1).toUInt());
+    }
+
 private Q_SLOTS:
     void init()
     {
@@ -40,14 +53,10 @@ private Q_SLOTS:
                 QStringLiteral("--json"), dir.filePath(QStringLiteral("s.json")),
                 QStringLiteral("--har"), dir.filePath(QStringLiteral("s.har")),
                 QStringLiteral("--pcapng"), dir.filePath(QStringLiteral("s.pcapng"))});
-        QByteArray err;
-        QTRY_VERIFY_WITH_TIMEOUT(
-            (err += inspect.readAllStandardError(), err.contains('\n')), 20'000);
-        const QRegularExpressionMatch m
-            = QRegularExpression(QStringLiteral("relaying http://127.0.0.1:(\\d+) to"))
-                  .match(QString::fromUtf8(err));
-        QVERIFY2(m.hasMatch(), err.constData());
-        const QString relay = QStringLiteral("127.0.0.1:") + m.captured(1);
+        quint16 port = 0;
+        relayPort(inspect, &port);
+        QVERIFY(port > 0);
+        const QString relay = QStringLiteral("127.0.0.1:%1").arg(port);
 
         // SSE through the relay, resuming after event 1: the replay comes through.
         QList<SseMessage> received;
@@ -138,15 +147,11 @@ private Q_SLOTS:
                 QStringLiteral("--upstream"),
                 QStringLiteral("http://127.0.0.1:%1").arg(m_server->port()),
                 QStringLiteral("--buffering"), QStringLiteral("ignore")});
-        QByteArray err;
-        QTRY_VERIFY_WITH_TIMEOUT(
-            (err += inspect.readAllStandardError(), err.contains('\n')), 20'000);
-        const QRegularExpressionMatch m
-            = QRegularExpression(QStringLiteral("relaying http://127.0.0.1:(\\d+) to"))
-                  .match(QString::fromUtf8(err));
-        QVERIFY2(m.hasMatch(), err.constData());
+        quint16 port = 0;
+        relayPort(inspect, &port);
+        QVERIFY(port > 0);
         QTcpSocket client;
-        client.connectToHost(QHostAddress::LocalHost, quint16(m.captured(1).toUInt()));
+        client.connectToHost(QHostAddress::LocalHost, port);
         QVERIFY(client.waitForConnected(10'000));
         client.write("GET /events?topics=b HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         QByteArray out;
