@@ -73,8 +73,11 @@ bool LabConnectionLimit::begin()
         while (QTcpSocket *socket = m_pages->nextPendingConnection()) {
             connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
             connect(socket, &QTcpSocket::readyRead, socket, [socket] {
-                if (!socket->canReadLine())
+                if (!socket->canReadLine()) {
+                    if (socket->bytesAvailable() > 16 * 1024)
+                        socket->abort(); // Not a browser asking for a page.
                     return;
+                }
                 const QByteArray body = page();
                 socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
                               "Cache-Control: no-store\r\nConnection: close\r\nContent-Length: "
