@@ -125,6 +125,7 @@ private:
     void at(double seconds, std::function<void()> action);
     void beginPhase(const QString &name);
     void checkSlowConsumer();
+    void resumeSlowConsumer(const QString &why);
 
     QTemporaryDir m_dataDir;
     std::unique_ptr<ServerConfig> m_config;
@@ -147,6 +148,7 @@ private:
     quint64 m_slowCutsAtStart = 0;
     bool m_slowCut = false;
     bool m_slowStalled = false;
+    bool m_drainAfterCut = false; ///< The duration is over; drain once the slow one is back.
 };
 
 } // namespace Pushboard::Lab
