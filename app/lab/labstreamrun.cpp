@@ -216,7 +216,7 @@ LabStreamRun::LabStreamRun(const Scenario &scenario, QObject *parent)
         // Rare events at a fixed period would keep one phase against short polling's own
         // period and show the same latency every time; a random share of a second does not.
         if (m_publishJitterMs > 0)
-            m_publisher.setInterval(m_publishBaseMs + int(m_random.bounded(m_publishJitterMs)));
+            m_publisher.setInterval(m_publishEveryMs + int(m_random.bounded(m_publishJitterMs)));
     });
 }
 
@@ -234,35 +234,35 @@ bool LabStreamRun::begin()
     m_config->port = 0;
     m_config->store.dataDir = m_dataDir.path();
     m_config->retryMs = 1000;
-    int everyMs = 0;
     switch (scenario().id) {
     case ScenarioId::Idle:
         m_config->keepaliveS = 2;
-        everyMs = 4500;
-        m_publishBaseMs = 4500;
+        m_publishEveryMs = 4500;
         m_publishJitterMs = 1000;
         break;
     case ScenarioId::BufferingProxy:
-        everyMs = 100;
+        m_publishEveryMs = 100;
         m_padBytes = 100;
         break;
     case ScenarioId::ServerRestart:
-        everyMs = 100;
+        m_publishEveryMs = 100;
         m_padBytes = 20;
         break;
     case ScenarioId::SlowConsumer:
-        everyMs = 10;
+        m_publishEveryMs = 10;
         m_perTick = 2;
         // 800 KB/s per subscriber: a client that stops reading fills the kernel's buffers
         // (megabytes on loopback) and then the server's queue within seconds.
         m_padBytes = 4000;
         m_config->sseQueueLimit = 128 * 1024;
         break;
-    default:
+    case ScenarioId::Burst: // Its 1,000 go at once, from the script.
+    case ScenarioId::ReconnectStorm:
+    case ScenarioId::ConnectionLimit:
+    case ScenarioId::HeadOfLine:
         break;
     }
-    if (everyMs > 0)
-        m_publisher.setInterval(everyMs);
+    m_publisher.setInterval(m_publishEveryMs);
     if (!startServer(0))
         return false;
 
@@ -371,7 +371,7 @@ void LabStreamRun::measure()
     restartClock();
     m_measuring = true;
     mark(QStringLiteral("every transport open: measuring"));
-    if (m_publisher.interval() > 0 && scenario().id != ScenarioId::Burst)
+    if (m_publishEveryMs > 0)
         m_publisher.start();
     const double duration = m_durationS;
     switch (scenario().id) {
@@ -517,9 +517,8 @@ LabResult LabStreamRun::result() const
             {QStringLiteral("fromS"), phase.fromS}, {QStringLiteral("toS"), phase.toS}});
     result.details = {{QStringLiteral("published"), m_published},
         {QStringLiteral("eventsPerSecond"),
-            m_publisher.interval() > 0 && scenario().id != ScenarioId::Burst
-                ? 1000.0 * m_perTick / m_publisher.interval()
-                : 0.0},
+            m_publishEveryMs > 0 ? 1000.0 * m_perTick / (m_publishEveryMs + m_publishJitterMs / 2.0)
+                                 : 0.0},
         {QStringLiteral("padBytes"), m_padBytes},
         {QStringLiteral("pollIntervalMs"), m_options.pollIntervalMs},
         {QStringLiteral("keepaliveS"), m_config ? m_config->keepaliveS : 0},

@@ -136,8 +136,8 @@ private:
     QTimer m_setup;
     QList<QTimer *> m_script;
     int m_perTick = 1;
-    int m_publishBaseMs = 0; ///< With a jitter: each interval is base + random(0..jitter).
-    int m_publishJitterMs = 0;
+    int m_publishEveryMs = 0; ///< 0: no steady publishing.
+    int m_publishJitterMs = 0; ///< Each interval is m_publishEveryMs + random(0..jitter).
     QRandomGenerator m_random {1706};
     int m_padBytes = 0;
     qint64 m_published = 0;
