@@ -49,9 +49,8 @@ bool LabStorm::begin()
     m_host = std::make_unique<ServerHost>(std::vector<std::unique_ptr<MetricSource>>());
     if (!m_host->start(config))
         return fail(QStringLiteral("cannot start the lab's server: ") + m_host->errorString());
-    m_request = QStringLiteral("GET /events?topics=lab.storm HTTP/1.1\r\nHost: 127.0.0.1:%1\r\n"
-                               "Accept: text/event-stream\r\n\r\n")
-                    .arg(m_host->port());
+    m_request = "GET /events?topics=lab.storm HTTP/1.1\r\nHost: 127.0.0.1:"
+        + QByteArray::number(m_host->port()) + "\r\nAccept: text/event-stream\r\n\r\n";
     m_clients.resize(size_t(m_clientCount));
     mark(QStringLiteral("%1 clients connecting").arg(m_clientCount));
     m_pacer.start();
@@ -114,7 +113,7 @@ void LabStorm::connectClient(int index)
 
 void LabStorm::onConnected(int index)
 {
-    m_clients[size_t(index)].socket->write(m_request.toLatin1());
+    m_clients[size_t(index)].socket->write(m_request);
 }
 
 void LabStorm::onReadyRead(int index)

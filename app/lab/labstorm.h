@@ -76,7 +76,7 @@ private:
     std::unique_ptr<ServerHost> m_host;
     std::vector<Client> m_clients;
     int m_clientCount = Clients;
-    QString m_request;
+    QByteArray m_request; ///< What an EventSource sends.
     QRandomGenerator m_random {20261201};
     QList<Round> m_rounds;
     int m_connecting = 0; ///< Initial connections started so far.
