@@ -196,10 +196,25 @@ void LabConnectionLimit::startPart(int index)
                 m_parts[index].error = QStringLiteral("Chromium exited early: ")
                     + m_browserOutput.trimmed().section(QLatin1Char('\n'), -1);
         });
-        connect(m_browser, &QProcess::errorOccurred, this, [this, index](QProcess::ProcessError) {
-            if (m_current == index && !m_parts[index].done && m_browser)
-                m_parts[index].error = m_browser->errorString();
-        });
+        connect(
+            m_browser, &QProcess::errorOccurred, this, [this, index](QProcess::ProcessError error) {
+                if (m_current != index || m_parts[index].done || !m_browser)
+                    return;
+                m_parts[index].error = error == QProcess::FailedToStart
+                    ? QStringLiteral("cannot start %1: %2")
+                          .arg(m_chromium, m_browser->errorString())
+                    : m_browser->errorString();
+                if (error != QProcess::FailedToStart || m_probing)
+                    return;
+                // Nothing to wait for: the part ends now (on the next turn, outside the
+                // process's own signal).
+                m_probing = true;
+                m_sampler.stop();
+                QTimer::singleShot(0, this, [this, index] {
+                    if (isRunning() && m_current == index)
+                        endPart();
+                });
+            });
         const QString url = QStringLiteral("http://127.0.0.1:%1/?n=%2&target=%3")
                                 .arg(m_pages->serverPort())
                                 .arg(Streams)
@@ -258,10 +273,13 @@ void LabConnectionLimit::endPart()
     part.done = true;
     if (!part.browser)
         part.received = m_received;
-    mark(QStringLiteral("%1: %2 streams open on %3 connection(s)")
-             .arg(part.label)
-             .arg(part.streamsOpen)
-             .arg(part.connections));
+    if (part.error.isEmpty())
+        mark(QStringLiteral("%1: %2 streams open on %3 connection(s)")
+                 .arg(part.label)
+                 .arg(part.streamsOpen)
+                 .arg(part.connections));
+    else
+        mark(QStringLiteral("%1: %2").arg(part.label, part.error));
     stopClients();
     // The streams just closed leave the servers before the next part counts.
     QTimer::singleShot(500, this, [this] {
