@@ -13,7 +13,8 @@ import Pushboard.Lab
 Item {
     id: page
 
-    /// Where the exports go (a directory; empty: the Documents folder).
+    /// Where the exports go (a directory; empty: the Documents folder). The window passes the
+    /// home folder, where the inspector's exports go too.
     property string exportDirectory: ""
 
     LabController {
