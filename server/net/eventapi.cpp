@@ -7,51 +7,134 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <optional>
+
 namespace Pushboard::EventApi {
 
 using StatusCode = HttpReply::StatusCode;
 
-void publish(EventStore &store, const HttpRequest &request, HttpReply &&reply)
+namespace {
+
+/// One `{"topic": ..., "data": ...}` as a draft; nothing and `error` set when it is not one.
+std::optional<EventDraft> draftFrom(const QJsonValue &value, QString *error)
 {
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(request.body(), &error);
-    if (error.error != QJsonParseError::NoError) {
-        reply.sendError(StatusCode::BadRequest,
-            QStringLiteral("bad JSON at offset %1: %2").arg(error.offset).arg(error.errorString()));
-        return;
+    if (!value.isObject()) {
+        *error = QStringLiteral("an event must be a JSON object {\"topic\": ..., \"data\": ...}");
+        return std::nullopt;
     }
-    if (!doc.isObject()) {
-        reply.sendError(StatusCode::BadRequest,
-            QStringLiteral("the body must be a JSON object {\"topic\": ..., \"data\": ...}"));
-        return;
-    }
-    const QJsonObject body = doc.object();
+    const QJsonObject body = value.toObject();
     const QJsonValue topic = body.value(QStringLiteral("topic"));
     if (!topic.isString()) {
-        reply.sendError(StatusCode::BadRequest, QStringLiteral("\"topic\" must be a string"));
-        return;
+        *error = QStringLiteral("\"topic\" must be a string");
+        return std::nullopt;
     }
     if (!isValidTopic(topic.toString())) {
-        reply.sendError(StatusCode::BadRequest,
-            QStringLiteral("bad topic '%1': topics match [a-z0-9][a-z0-9._-]{0,63}")
-                .arg(topic.toString().left(80)));
-        return;
+        *error = QStringLiteral("bad topic '%1': topics match [a-z0-9][a-z0-9._-]{0,63}")
+                     .arg(topic.toString().left(80));
+        return std::nullopt;
     }
     if (!body.contains(QStringLiteral("data"))) {
+        *error = QStringLiteral("\"data\" is missing (it may be any JSON value, null included)");
+        return std::nullopt;
+    }
+    return EventDraft {topic.toString(), compactJson(body.value(QStringLiteral("data")))};
+}
+
+QString jsonError(const QJsonParseError &error)
+{
+    return QStringLiteral("bad JSON at offset %1: %2").arg(error.offset).arg(error.errorString());
+}
+
+} // namespace
+
+void publish(EventStore &store, const HttpRequest &request, HttpReply &&reply)
+{
+    // One event (an object), or a batch: a JSON array, or NDJSON (one object per line).
+    const bool ndjson = request.value("Content-Type")
+                            .split(';')
+                            .constFirst()
+                            .trimmed()
+                            .compare("application/x-ndjson", Qt::CaseInsensitive)
+        == 0;
+    QList<EventDraft> drafts;
+    bool batch = true;
+    QString error;
+    if (ndjson) {
+        int line = 0;
+        for (const QByteArray &text : request.body().split('\n')) {
+            ++line;
+            if (text.trimmed().isEmpty())
+                continue;
+            if (drafts.size() > MaxBatchEvents)
+                break; // Too many already: a 413 below.
+            QJsonParseError parse;
+            const QJsonDocument doc = QJsonDocument::fromJson(text, &parse);
+            std::optional<EventDraft> draft;
+            if (parse.error != QJsonParseError::NoError)
+                error = jsonError(parse);
+            else
+                draft = draftFrom(doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(), &error);
+            if (!draft) {
+                reply.sendError(
+                    StatusCode::BadRequest, QStringLiteral("line %1: %2").arg(line).arg(error));
+                return;
+            }
+            drafts.append(*draft);
+        }
+    } else {
+        QJsonParseError parse;
+        const QJsonDocument doc = QJsonDocument::fromJson(request.body(), &parse);
+        if (parse.error != QJsonParseError::NoError) {
+            reply.sendError(StatusCode::BadRequest, jsonError(parse));
+            return;
+        }
+        if (doc.isObject()) {
+            batch = false;
+            const std::optional<EventDraft> draft = draftFrom(doc.object(), &error);
+            if (!draft) {
+                reply.sendError(StatusCode::BadRequest, error);
+                return;
+            }
+            drafts.append(*draft);
+        } else {
+            const QJsonArray events = doc.array();
+            for (qsizetype i = 0; i < events.size() && i <= MaxBatchEvents; ++i) {
+                const std::optional<EventDraft> draft = draftFrom(events.at(i), &error);
+                if (!draft) {
+                    reply.sendError(StatusCode::BadRequest,
+                        QStringLiteral("event %1 of the array: %2").arg(i).arg(error));
+                    return;
+                }
+                drafts.append(*draft);
+            }
+        }
+    }
+    if (drafts.isEmpty()) {
         reply.sendError(StatusCode::BadRequest,
-            QStringLiteral("\"data\" is missing (it may be any JSON value, null included)"));
+            QStringLiteral("an empty batch: send at least one {\"topic\": ..., \"data\": ...}"));
         return;
     }
-    const EventList stored = store.append(
-        {EventDraft {topic.toString(), compactJson(body.value(QStringLiteral("data")))}});
-    if (stored.isEmpty()) {
+    if (drafts.size() > MaxBatchEvents) {
+        reply.sendError(StatusCode::PayloadTooLarge,
+            QStringLiteral("at most %1 events per request").arg(MaxBatchEvents));
+        return;
+    }
+    const EventList stored = store.append(drafts); // One transaction: all or nothing.
+    if (stored.size() != drafts.size()) {
         reply.sendError(StatusCode::ServiceUnavailable,
             QStringLiteral("the event log cannot be written: %1").arg(store.errorString()));
         return;
     }
-    reply.send(StatusCode::Accepted,
-        "{\"id\":\"" + QByteArray::number(stored.constFirst().id) + "\"}", "application/json",
-        {{"Cache-Control", "no-store"}});
+    QByteArray body;
+    if (!batch) {
+        body = "{\"id\":\"" + QByteArray::number(stored.constFirst().id) + "\"}";
+    } else {
+        QByteArrayList ids;
+        for (const Event &event : stored)
+            ids.append('"' + QByteArray::number(event.id) + '"');
+        body = "{\"ids\":[" + ids.join(',') + "]}";
+    }
+    reply.send(StatusCode::Accepted, body, "application/json", {{"Cache-Control", "no-store"}});
 }
 
 void snapshot(const EventStore &store, HttpReply &&reply)

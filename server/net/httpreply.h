@@ -31,6 +31,7 @@ public:
         Forbidden = 403,
         NotFound = 404,
         MethodNotAllowed = 405,
+        PayloadTooLarge = 413,
         UpgradeRequired = 426,
         ServiceUnavailable = 503,
     };

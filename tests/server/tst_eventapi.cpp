@@ -87,8 +87,20 @@ private Q_SLOTS:
         QTest::newRow("truncated")
             << QByteArray(R"({"topic":"x","data":)") << 400 << QStringLiteral("bad JSON");
         QTest::newRow("empty") << QByteArray() << 400 << QStringLiteral("bad JSON");
-        QTest::newRow("array") << QByteArray(R"([{"topic":"x","data":1}])") << 400
-                               << QStringLiteral("the body must be a JSON object");
+        QTest::newRow("not an object")
+            << QByteArray("42") << 400 << QStringLiteral("bad JSON"); // Qt: not a document
+        QTest::newRow("empty array") << QByteArray("[]") << 400 << QStringLiteral("an empty batch");
+        QTest::newRow("array, one bad")
+            << QByteArray(R"([{"topic":"x","data":1},{"topic":"x"}])") << 400
+            << QStringLiteral("event 1 of the array: \"data\" is missing");
+        QTest::newRow("array of numbers")
+            << QByteArray("[1]") << 400 << QStringLiteral("event 0 of the array: an event must be");
+        QByteArray many = "[";
+        for (int i = 0; i <= EventApi::MaxBatchEvents; ++i)
+            many += R"({"topic":"x","data":1},)";
+        many.back() = ']';
+        QTest::newRow("too many") << many << 413
+                                  << QStringLiteral("at most 1000 events per request");
         QTest::newRow("no topic") << QByteArray(R"({"data":1})") << 400
                                   << QStringLiteral("\"topic\" must be a string");
         QTest::newRow("topic number") << QByteArray(R"({"topic":5,"data":1})") << 400
@@ -109,6 +121,68 @@ private Q_SLOTS:
         QFETCH(QByteArray, body);
         QFETCH(int, status);
         QFETCH(QString, error);
+        rejects(body, "application/json", status, error);
+    }
+
+    void badNdjsonStoresNothing_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("bad line") << QByteArray("{\"topic\":\"x\",\"data\":1}\n{oops}\n")
+                                  << QStringLiteral("line 2: bad JSON at offset");
+        QTest::newRow("array line")
+            << QByteArray("\n\n[1]\n") << QStringLiteral("line 3: an event must be");
+        QTest::newRow("only blank lines")
+            << QByteArray("\n \n") << QStringLiteral("an empty batch");
+    }
+    void badNdjsonStoresNothing()
+    {
+        QFETCH(QByteArray, body);
+        QFETCH(QString, error);
+        rejects(body, "application/x-ndjson", 400, error);
+    }
+
+    void batchesInOneTransaction_data()
+    {
+        QTest::addColumn<QByteArray>("contentType");
+        QTest::addColumn<QByteArray>("body");
+        QTest::newRow("array")
+            << QByteArray("application/json")
+            << QByteArray(
+                   R"([{"topic":"a","data":1},{"topic":"b","data":{"x":2}},{"topic":"a","data":null}])");
+        QTest::newRow("ndjson") << QByteArray("application/x-ndjson; charset=utf-8")
+                                << QByteArray(
+                                       "{\"topic\":\"a\",\"data\":1}\r\n\n{\"topic\":\"b\","
+                                       "\"data\":{\"x\":2}}\n{\"topic\":\"a\",\"data\":null}");
+    }
+    void batchesInOneTransaction()
+    {
+        QFETCH(QByteArray, contentType);
+        QFETCH(QByteArray, body);
+        SseTestClient sse;
+        sse.get(m_server->port(), "/events");
+        QTRY_COMPARE(m_server->host->ssePublisher()->streams().size(), 1);
+        const HttpAnswer answer
+            = m_http.post("/api/publish", body, {{QByteArray("Content-Type"), contentType}});
+        QCOMPARE(answer.status, 202);
+        QCOMPARE(answer.json().value(QStringLiteral("ids")).toArray(),
+            (QJsonArray {QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("3")}));
+        const EventList stored = m_server->store().after(0);
+        QCOMPARE(stored.size(), 3);
+        QCOMPARE(stored.at(1).topic, QStringLiteral("b"));
+        QCOMPARE(stored.at(1).data, QByteArray(R"({"x":2})"));
+        QCOMPARE(stored.at(2).data, QByteArray("null"));
+        QTRY_COMPARE(sse.eventIds(), (QByteArrayList {"1", "2", "3"}));
+        // One append: the subscribers got the three in one write of the store's appended().
+        QCOMPARE(m_server->store().newestId(), 3u);
+    }
+
+private:
+    /// Sends `body` on a raw socket and checks the answer; nothing is stored and a watching
+    /// subscriber still gets the next good publish.
+    void rejects(
+        const QByteArray &body, const QByteArray &contentType, int status, const QString &error)
+    {
         SseTestClient watcher;
         watcher.get(m_server->port(), "/events");
         QTRY_COMPARE(m_server->host->ssePublisher()->streams().size(), 1);
@@ -118,9 +192,8 @@ private Q_SLOTS:
         QByteArray received;
         connect(&socket, &QTcpSocket::readyRead, this, [&] { received += socket.readAll(); });
         socket.connectToHost(QStringLiteral("127.0.0.1"), m_server->port());
-        socket.write("POST /api/publish HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
-                     "application/json\r\nContent-Length: "
-            + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        socket.write("POST /api/publish HTTP/1.1\r\nHost: localhost\r\nContent-Type: " + contentType
+            + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
         QTRY_VERIFY(received.contains("\r\n\r\n") && received.endsWith('}'));
         QCOMPARE(received.mid(9, 3).toInt(), status);
         const QString reason
@@ -135,6 +208,7 @@ private Q_SLOTS:
         QTRY_COMPARE(watcher.eventIds(), QByteArrayList {"1"});
     }
 
+private Q_SLOTS:
     void snapshotAndTopics()
     {
         QCOMPARE(
