@@ -19,6 +19,8 @@ namespace {
 const QString Topic = QStringLiteral("lab.limit");
 
 /// The page Chromium opens: `Streams` EventSources on `target`, from the page server's origin.
+/// Each stream that gets the probe event says so to the page server (`POST /received`), which
+/// is how the run counts what the browser really received.
 QByteArray page()
 {
     return QByteArrayLiteral(
@@ -26,9 +28,11 @@ QByteArray page()
         "<script>\n"
         "const query = new URLSearchParams(location.search);\n"
         "window.sources = [];\n"
-        "for (let i = 0; i < Number(query.get('n')); ++i)\n"
-        "  window.sources.push(new EventSource(query.get('target') + "
-        "'/events?topics=lab.limit'));\n"
+        "for (let i = 0; i < Number(query.get('n')); ++i) {\n"
+        "  const source = new EventSource(query.get('target') + '/events?topics=lab.limit');\n"
+        "  source.addEventListener('lab.limit', () => fetch('/received', {method: 'POST'}));\n"
+        "  window.sources.push(source);\n"
+        "}\n"
         "</script>\n");
 }
 
@@ -72,16 +76,23 @@ bool LabConnectionLimit::begin()
     connect(m_pages, &QTcpServer::newConnection, this, [this] {
         while (QTcpSocket *socket = m_pages->nextPendingConnection()) {
             connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-            connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+            connect(socket, &QTcpSocket::readyRead, this, [this, socket] {
                 if (!socket->canReadLine()) {
                     if (socket->bytesAvailable() > 16 * 1024)
                         socket->abort(); // Not a browser asking for a page.
                     return;
                 }
-                const QByteArray body = page();
-                socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
-                              "Cache-Control: no-store\r\nConnection: close\r\nContent-Length: "
-                    + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                if (socket->readLine(256).startsWith("POST /received ")) {
+                    ++m_browserReceived;
+                    socket->write("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+                } else {
+                    const QByteArray body = page();
+                    socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                                  "Cache-Control: no-store\r\nConnection: close\r\n"
+                                  "Content-Length: "
+                        + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                }
+                socket->disconnect(this);
                 socket->disconnectFromHost();
             });
         }
@@ -184,6 +195,7 @@ void LabConnectionLimit::startPart(int index)
             m_clients.push_back(std::move(client));
         }
     } else {
+        m_browserReceived = 0;
         m_profile = std::make_unique<QTemporaryDir>();
         m_browser = new QProcess(this);
         m_browser->setProcessChannelMode(QProcess::MergedChannels);
@@ -261,7 +273,8 @@ void LabConnectionLimit::probe()
     // One event on the server: every stream that is really open gets it.
     Part &part = m_parts[m_current];
     hostOf(part)->store()->append({{Topic, QByteArrayLiteral("{\"probe\":true}")}});
-    QTimer::singleShot(750, this, [this, index = m_current] {
+    // The browser's streams answer through the page server: give them a little longer.
+    QTimer::singleShot(part.browser ? 1500 : 750, this, [this, index = m_current] {
         if (isRunning() && m_current == index)
             endPart();
     });
@@ -271,8 +284,7 @@ void LabConnectionLimit::endPart()
 {
     Part &part = m_parts[m_current];
     part.done = true;
-    if (!part.browser)
-        part.received = m_received;
+    part.received = part.browser ? m_browserReceived : m_received;
     if (part.error.isEmpty())
         mark(QStringLiteral("%1: %2 streams open on %3 connection(s)")
                  .arg(part.label)

@@ -58,7 +58,7 @@ private:
         QString error;
         int streamsOpen = 0;
         int connections = 0;
-        int received = -1; ///< Qt only: streams that got the probe event.
+        int received = -1; ///< Streams that got the probe event.
         QList<QPointF> openOverTime; ///< (s into the part, streams open on the server).
     };
 
@@ -83,7 +83,8 @@ private:
     bool m_probing = false;
     std::unique_ptr<QNetworkAccessManager> m_network;
     std::vector<std::unique_ptr<StreamClient>> m_clients;
-    int m_received = 0;
+    int m_received = 0; ///< Qt streams that got the probe.
+    int m_browserReceived = 0; ///< The page's streams that said they got it.
     QPointer<QProcess> m_browser;
     QString m_browserOutput;
     std::unique_ptr<QTemporaryDir> m_profile;
