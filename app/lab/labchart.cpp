@@ -53,20 +53,8 @@ QImage render(const LabResult &result, const QSize &size)
     const QFontMetrics metrics(font);
 
     const QRectF plot(80, 50, size.width() - 110, size.height() - 140);
-    double maxX = 1;
-    double maxY = 1;
-    for (const LabSeries &series : result.series) {
-        for (const auto *points : {&series.points, &series.marked}) {
-            for (const QPointF &p : *points) {
-                maxX = qMax(maxX, p.x());
-                maxY = qMax(maxY, p.y());
-            }
-        }
-    }
-    for (const LabMark &mark : result.marks)
-        maxX = qMax(maxX, mark.atS);
-    if (result.xTitle.startsWith(u"time"))
-        maxX = qMax(maxX, result.elapsedS);
+    double maxX = result.extent().x();
+    double maxY = result.extent().y();
     const double stepX = niceStep(maxX, 10);
     const double stepY = niceStep(maxY * 1.05, 8);
     maxX = std::ceil(maxX / stepX) * stepX;
@@ -116,13 +104,16 @@ QImage render(const LabResult &result, const QSize &size)
     painter.restore();
 
     // Marks: a dashed vertical with its text, at the time it happened.
-    if (result.xTitle.startsWith(u"time")) {
+    if (result.isTimeAxis()) {
         painter.setPen(QPen(QColor(0x77, 0x77, 0x77), 1, Qt::DashLine));
         int row = 0;
         for (const LabMark &mark : result.marks) {
             const QPointF at = toPixel({mark.atS, 0});
             painter.drawLine(QPointF(at.x(), plot.top()), QPointF(at.x(), plot.bottom()));
-            painter.drawText(QPointF(at.x() + 4, plot.top() + 16 + 16 * (row++ % 4)), mark.text);
+            // Right of its line, or left of it where the plot ends.
+            const double width = metrics.horizontalAdvance(mark.text);
+            const double x = at.x() + 4 + width > plot.right() ? at.x() - 4 - width : at.x() + 4;
+            painter.drawText(QPointF(x, plot.top() + 16 + 16 * (row++ % 4)), mark.text);
         }
     }
 

@@ -106,7 +106,7 @@ QStringList LabController::marks() const
 QVariantList LabController::markTimes() const
 {
     QVariantList times;
-    if (m_result.xTitle.startsWith(u"time")) {
+    if (m_result.isTimeAxis()) {
         for (const LabMark &mark : m_result.marks)
             times.append(mark.atS);
     }
@@ -165,20 +165,9 @@ void LabController::refresh()
         return;
     m_result = m_run->result();
     m_lanes.update(m_result.lanes);
-    double maxX = 1;
-    double maxY = 1;
-    for (const LabSeries &series : m_result.series) {
-        for (const auto *points : {&series.points, &series.marked}) {
-            for (const QPointF &p : *points) {
-                maxX = qMax(maxX, p.x());
-                maxY = qMax(maxY, p.y());
-            }
-        }
-    }
-    if (m_result.xTitle.startsWith(u"time") && m_run->isRunning())
-        maxX = qMax(maxX, m_result.elapsedS);
-    m_xMax = roundUp(maxX * 1.02);
-    m_yMax = roundUp(maxY * 1.05);
+    const QPointF extent = m_result.extent();
+    m_xMax = roundUp(extent.x() * 1.02);
+    m_yMax = roundUp(extent.y() * 1.05);
     setStatus(m_run->isRunning()
             ? QStringLiteral("running: %1 s").arg(m_result.elapsedS, 0, 'f', 1)
             : QStringLiteral("finished after %1 s").arg(m_result.elapsedS, 0, 'f', 1));

@@ -117,6 +117,26 @@ const LaneFigures *LabResult::lane(const QString &name) const
     return nullptr;
 }
 
+QPointF LabResult::extent() const
+{
+    double maxX = 1;
+    double maxY = 1;
+    for (const LabSeries &line : series) {
+        for (const auto *points : {&line.points, &line.marked}) {
+            for (const QPointF &p : *points) {
+                maxX = qMax(maxX, p.x());
+                maxY = qMax(maxY, p.y());
+            }
+        }
+    }
+    if (isTimeAxis()) {
+        for (const LabMark &mark : marks)
+            maxX = qMax(maxX, mark.atS);
+        maxX = qMax(maxX, elapsedS);
+    }
+    return {maxX, maxY};
+}
+
 QJsonObject LabResult::toJson() const
 {
     QJsonObject transports;

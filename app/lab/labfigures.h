@@ -86,6 +86,11 @@ struct LabResult
     QJsonObject details; ///< Parameters and scenario-wide figures.
 
     [[nodiscard]] const LaneFigures *lane(const QString &name) const;
+    /// The x axis is the run's own time (marks and elapsed time belong on it).
+    [[nodiscard]] bool isTimeAxis() const { return xTitle.startsWith(u"time"); }
+    /// The largest x and y the chart has to show (each at least 1): every point, and on a time
+    /// axis the marks and the elapsed time.
+    [[nodiscard]] QPointF extent() const;
     /// `{"scenario", "elapsedS", "finished", "transports": {NAME: LaneFigures}, "order": [...],
     /// "marks": [{"atS", "text"}], "details": {...}}`.
     [[nodiscard]] QJsonObject toJson() const;
