@@ -2,7 +2,7 @@
 
 #include "auth.h"
 #include "cors.h"
-#include "eventstore.h"
+#include "eventlog.h"
 #include "faultstate.h"
 #include "protocol/httprequestparser.h"
 #include "protocol/wsframe.h"
@@ -48,7 +48,7 @@ struct ControlChannel::Client
                        ///< clients may meet it but never a dangling pointer.
 };
 
-ControlChannel::ControlChannel(EventStore *store, FaultState *faults, QObject *parent)
+ControlChannel::ControlChannel(EventLog *store, FaultState *faults, QObject *parent)
     : QObject(parent)
     , m_store(store)
     , m_faults(faults)
@@ -274,17 +274,23 @@ void ControlChannel::pumpReplay(Client *client)
 
 void ControlChannel::publish(Client *client, const ControlProtocol::ClientMessage &message)
 {
-    const EventList stored
-        = m_store->append({EventDraft {message.topic, compactJson(message.data)}});
-    if (stored.isEmpty()) {
-        send(client,
-            ControlProtocol::error(message.ref,
-                QStringLiteral("the event log cannot be written: %1").arg(m_store->errorString())));
-        return;
-    }
-    send(client,
-        ControlProtocol::ack(
-            message.ref, {{QStringLiteral("id"), QString::number(stored.constFirst().id)}}));
+    // Acknowledged once the group commit stored it; the client may have gone by then.
+    m_store->publish({EventDraft {message.topic, compactJson(message.data)}},
+        [this, self = QPointer<ControlChannel>(this), session = client->session, ref = message.ref](
+            const EventList &stored, const QString &error) {
+            Client *client = self ? clientFor(session) : nullptr;
+            if (!client)
+                return;
+            if (stored.isEmpty()) {
+                send(client,
+                    ControlProtocol::error(
+                        ref, QStringLiteral("the event log cannot be written: %1").arg(error)));
+                return;
+            }
+            send(client,
+                ControlProtocol::ack(
+                    ref, {{QStringLiteral("id"), QString::number(stored.constFirst().id)}}));
+        });
 }
 
 void ControlChannel::control(Client *client, const ControlProtocol::ClientMessage &message)

@@ -18,7 +18,7 @@ namespace Pushboard {
 
 class Auth;
 class Cors;
-class EventStore;
+class EventLog;
 class FaultState;
 class HttpRequest;
 class WsSession;
@@ -51,7 +51,7 @@ class ControlChannel : public QObject
 public:
     static constexpr qint64 MaxMessageBytes = 64 * 1024;
 
-    ControlChannel(EventStore *store, FaultState *faults, QObject *parent = nullptr);
+    ControlChannel(EventLog *store, FaultState *faults, QObject *parent = nullptr);
     ~ControlChannel() override;
 
     void setControl(ServerControl *control) { m_control = control; }
@@ -91,7 +91,7 @@ private:
     [[nodiscard]] std::vector<Client *> liveClients() const;
     [[nodiscard]] Client *clientFor(const QObject *session) const;
 
-    EventStore *m_store;
+    EventLog *m_store;
     FaultState *m_faults;
     ServerControl *m_control = nullptr;
     const Auth *m_auth = nullptr;

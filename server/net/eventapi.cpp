@@ -1,12 +1,13 @@
 #include "eventapi.h"
 
-#include "eventstore.h"
+#include "eventlog.h"
 #include "protocol/jsonencoder.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <memory>
 #include <optional>
 
 namespace Pushboard::EventApi {
@@ -47,7 +48,7 @@ QString jsonError(const QJsonParseError &error)
 
 } // namespace
 
-void publish(EventStore &store, const HttpRequest &request, HttpReply &&reply)
+void publish(EventLog &store, const HttpRequest &request, HttpReply &&reply)
 {
     // One event (an object), or a batch: a JSON array, or NDJSON (one object per line).
     const bool ndjson = request.value("Content-Type")
@@ -119,31 +120,37 @@ void publish(EventStore &store, const HttpRequest &request, HttpReply &&reply)
             QStringLiteral("at most %1 events per request").arg(MaxBatchEvents));
         return;
     }
-    const EventList stored = store.append(drafts); // One transaction: all or nothing.
-    if (stored.size() != drafts.size()) {
-        reply.sendError(StatusCode::ServiceUnavailable,
-            QStringLiteral("the event log cannot be written: %1").arg(store.errorString()));
-        return;
-    }
-    QByteArray body;
-    if (!batch) {
-        body = "{\"id\":\"" + QByteArray::number(stored.constFirst().id) + "\"}";
-    } else {
-        QByteArrayList ids;
-        for (const Event &event : stored)
-            ids.append('"' + QByteArray::number(event.id) + '"');
-        body = "{\"ids\":[" + ids.join(',') + "]}";
-    }
-    reply.send(StatusCode::Accepted, body, "application/json", {{"Cache-Control", "no-store"}});
+    // Group-committed with every other publish of this turn; answered once stored. The reply is
+    // shared because the callback must be copyable; the connection may close meanwhile, then
+    // sending is a no-op.
+    auto shared = std::make_shared<HttpReply>(std::move(reply));
+    store.publish(drafts, [shared, batch](const EventList &stored, const QString &error) {
+        if (stored.isEmpty()) {
+            shared->sendError(StatusCode::ServiceUnavailable,
+                QStringLiteral("the event log cannot be written: %1").arg(error));
+            return;
+        }
+        QByteArray body;
+        if (!batch) {
+            body = "{\"id\":\"" + QByteArray::number(stored.constFirst().id) + "\"}";
+        } else {
+            QByteArrayList ids;
+            for (const Event &event : stored)
+                ids.append('"' + QByteArray::number(event.id) + '"');
+            body = "{\"ids\":[" + ids.join(',') + "]}";
+        }
+        shared->send(
+            StatusCode::Accepted, body, "application/json", {{"Cache-Control", "no-store"}});
+    });
 }
 
-void snapshot(const EventStore &store, HttpReply &&reply)
+void snapshot(const EventLog &store, HttpReply &&reply)
 {
     reply.send(StatusCode::Ok, "{\"events\":" + JsonEncoder::eventArray(store.snapshot()) + '}',
         "application/json", {{"Cache-Control", "no-store"}});
 }
 
-void topics(const EventStore &store, HttpReply &&reply)
+void topics(const EventLog &store, HttpReply &&reply)
 {
     QJsonArray list;
     for (const TopicInfo &info : store.topics()) {

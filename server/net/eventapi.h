@@ -5,7 +5,7 @@
 
 namespace Pushboard {
 
-class EventStore;
+class EventLog;
 
 /// The one-shot JSON endpoints over the event log (docs/protocol.md, "HTTP").
 namespace EventApi {
@@ -17,13 +17,13 @@ inline constexpr int MaxBatchEvents = 1000;
 /// JSON array of such objects, or NDJSON (`Content-Type: application/x-ndjson`, one per line)
 /// → `202 {"ids": [...]}` in order, all stored in one transaction. A bad body is a 400 with the
 /// reason (and which event or line), more than MaxBatchEvents a 413; either stores nothing.
-void publish(EventStore &store, const HttpRequest &request, HttpReply &&reply);
+void publish(EventLog &store, const HttpRequest &request, HttpReply &&reply);
 
 /// `GET /api/snapshot` → `{"events": [<newest event of every topic>, ...]}` in id order.
-void snapshot(const EventStore &store, HttpReply &&reply);
+void snapshot(const EventLog &store, HttpReply &&reply);
 
 /// `GET /api/topics` → `{"topics": [{"topic": "...", "count": N, "newestId": "..."}, ...]}`.
-void topics(const EventStore &store, HttpReply &&reply);
+void topics(const EventLog &store, HttpReply &&reply);
 
 } // namespace EventApi
 } // namespace Pushboard

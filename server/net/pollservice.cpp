@@ -1,6 +1,6 @@
 #include "pollservice.h"
 
-#include "eventstore.h"
+#include "eventlog.h"
 #include "faultstate.h"
 #include "protocol/jsonencoder.h"
 
@@ -27,7 +27,7 @@ struct PollService::Waiter
     QDateTime since;
 };
 
-PollService::PollService(EventStore *store, FaultState *faults, QObject *parent)
+PollService::PollService(EventLog *store, FaultState *faults, QObject *parent)
     : QObject(parent)
     , m_store(store)
     , m_faults(faults)

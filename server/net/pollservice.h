@@ -12,7 +12,7 @@
 
 namespace Pushboard {
 
-class EventStore;
+class EventLog;
 class FaultState;
 
 /// Serves `GET /api/events` (docs/protocol.md): short polling (`after`, `topics`, `limit`) answered
@@ -33,7 +33,7 @@ public:
     static constexpr int MaxWaitS = 60;
 
     /// Live events come from `faults`; answers wait for its latency and stalls too.
-    PollService(EventStore *store, FaultState *faults, QObject *parent = nullptr);
+    PollService(EventLog *store, FaultState *faults, QObject *parent = nullptr);
     ~PollService() override;
 
     void handle(const HttpRequest &request, HttpReply &&reply);
@@ -70,7 +70,7 @@ private:
         TransportStats &stats);
     void release(Waiter *waiter, const EventList &events, bool complete);
 
-    EventStore *m_store;
+    EventLog *m_store;
     FaultState *m_faults;
     std::vector<std::unique_ptr<Waiter>> m_waiters;
     TransportStats m_pollStats;

@@ -1,6 +1,6 @@
 #include "servercontrols.h"
 
-#include "eventstore.h"
+#include "eventlog.h"
 #include "faultstate.h"
 #include "pollservice.h"
 #include "samplingscheduler.h"
@@ -103,9 +103,10 @@ std::optional<QString> ServerControls::apply(
         for (qint64 i = 1; i <= *count; ++i)
             drafts.append(EventDraft {topic,
                 "{\"n\":" + QByteArray::number(i) + ",\"of\":" + QByteArray::number(*count) + '}'});
-        if (m_parts.store->append(drafts).isEmpty())
+        if (!m_parts.store->isWritable())
             return QStringLiteral("the event log cannot be written: %1")
                 .arg(m_parts.store->errorString());
+        m_parts.store->publish(drafts); // Acknowledged now; a failed commit is logged by the log.
     } else {
         return QStringLiteral(
             "unknown action '%1': setInterval, pauseSources, resumeSources, setKeepalive, "

@@ -5,7 +5,7 @@
 namespace Pushboard {
 
 class ControlChannel;
-class EventStore;
+class EventLog;
 class FaultState;
 class PollService;
 class SamplingScheduler;
@@ -32,7 +32,7 @@ class ServerControls : public ServerControl
 public:
     struct Parts
     {
-        EventStore *store;
+        EventLog *store;
         SamplingScheduler *scheduler;
         FaultState *faults;
         SsePublisher *sse;

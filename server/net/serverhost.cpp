@@ -39,7 +39,7 @@ ServerHost::ServerHost(std::vector<std::unique_ptr<MetricSource>> sources, QObje
     , m_poll(std::make_unique<PollService>(m_store.get(), m_faults.get()))
     , m_channel(std::make_unique<ControlChannel>(m_store.get(), m_faults.get()))
 {
-    connect(m_store.get(), &EventStore::appended, this, [this](const EventList &events) {
+    connect(m_store.get(), &EventLog::appended, this, [this](const EventList &events) {
         m_eventsPublished += quint64(events.size());
         m_faults->accept(events);
     });
@@ -249,7 +249,7 @@ void ServerHost::addRoutes()
 {
     using Request = HttpRequest;
     HttpApi &http = *m_http;
-    EventStore &store = *m_store;
+    EventLog &store = *m_store;
     http.addRoute(
         "GET", QStringLiteral("/api/health"),
         [this](const Request &, HttpReply &&reply) {

@@ -1,6 +1,6 @@
 #include "ssepublisher.h"
 
-#include "eventstore.h"
+#include "eventlog.h"
 #include "faultstate.h"
 #include "protocol/sseencoder.h"
 #include "ssestream.h"
@@ -13,7 +13,7 @@ namespace Pushboard {
 
 using StatusCode = HttpReply::StatusCode;
 
-SsePublisher::SsePublisher(EventStore *store, FaultState *faults, QObject *parent)
+SsePublisher::SsePublisher(EventLog *store, FaultState *faults, QObject *parent)
     : QObject(parent)
     , m_store(store)
     , m_faults(faults)

@@ -11,7 +11,7 @@
 
 namespace Pushboard {
 
-class EventStore;
+class EventLog;
 class FaultState;
 class SseStream;
 class WireCapture;
@@ -26,7 +26,7 @@ class SsePublisher : public QObject
 
 public:
     /// Live events come from `faults` (the store's appends, after any injected latency or stall).
-    SsePublisher(EventStore *store, FaultState *faults, QObject *parent = nullptr);
+    SsePublisher(EventLog *store, FaultState *faults, QObject *parent = nullptr);
 
     void setRetryMs(int ms) { m_retryMs = ms; }
     void setQueueLimit(qint64 bytes) { m_queueLimit = bytes; }
@@ -60,7 +60,7 @@ private:
 
     void forget(SseStream *stream);
 
-    EventStore *m_store;
+    EventLog *m_store;
     FaultState *m_faults;
     QList<SseStream *> m_streams; ///< Every open stream.
     // The same streams indexed by what they want, so an event is offered only to its readers.

@@ -1,6 +1,6 @@
 #include "ssestream.h"
 
-#include "eventstore.h"
+#include "eventlog.h"
 #include "protocol/sseencoder.h"
 #include "streamsocket.h"
 #include "wirecapture.h"
@@ -19,7 +19,7 @@ constexpr int ReplayPage = 500;
 constexpr qint64 ReplayLowWater = 256 * 1024;
 } // namespace
 
-SseStream::SseStream(HttpReply &&reply, const EventStore *store, QStringList topics,
+SseStream::SseStream(HttpReply &&reply, const EventLog *store, QStringList topics,
     std::optional<quint64> replayAfter, qint64 queueLimit, TransportStats *stats, QObject *parent)
     : QObject(parent)
     , m_reply(std::move(reply))

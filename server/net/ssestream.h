@@ -15,7 +15,7 @@ namespace Pushboard {
 
 class WireCapture;
 
-class EventStore;
+class EventLog;
 class StreamSocket;
 
 /// One subscriber of `GET /events`.
@@ -32,7 +32,7 @@ class SseStream : public QObject
 public:
     /// `replayAfter`: resume point, or nothing for a live-only subscriber. `stats` (the
     /// publisher's) is counted up as this stream delivers.
-    SseStream(HttpReply &&reply, const EventStore *store, QStringList topics,
+    SseStream(HttpReply &&reply, const EventLog *store, QStringList topics,
         std::optional<quint64> replayAfter, qint64 queueLimit, TransportStats *stats,
         QObject *parent = nullptr);
     ~SseStream() override;
@@ -76,7 +76,7 @@ private:
     std::unique_ptr<StreamSocket> m_socket;
     WireCapture *m_capture = nullptr;
     quint64 m_wireId = 0; ///< 0: the connection reports its own bytes (HTTP/2).
-    const EventStore *m_store;
+    const EventLog *m_store;
     QStringList m_topics;
     quint64 m_cursor = 0; ///< Newest id this subscriber has been given (or skipped by filter).
     bool m_replaying = false;

@@ -1,11 +1,15 @@
 #include "samplingscheduler.h"
 
-#include "eventstore.h"
+#include "eventlog.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcSampling, "pushboard.sources", QtInfoMsg)
 
 namespace Pushboard {
 
 SamplingScheduler::SamplingScheduler(
-    EventStore *store, std::vector<std::unique_ptr<MetricSource>> sources, QObject *parent)
+    EventLog *store, std::vector<std::unique_ptr<MetricSource>> sources, QObject *parent)
     : QObject(parent)
     , m_store(store)
     , m_sources(std::move(sources))
@@ -57,7 +61,13 @@ qsizetype SamplingScheduler::tick()
     QList<EventDraft> batch;
     for (const auto &source : m_sources)
         batch += source->sample();
-    return m_store->append(batch).size();
+    if (batch.isEmpty())
+        return 0;
+    m_store->publish(batch, [](const EventList &stored, const QString &error) {
+        if (stored.isEmpty())
+            qCWarning(lcSampling) << "metrics not stored:" << error;
+    });
+    return batch.size();
 }
 
 } // namespace Pushboard

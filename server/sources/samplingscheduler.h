@@ -10,16 +10,16 @@
 
 namespace Pushboard {
 
-class EventStore;
+class EventLog;
 
-/// Asks every MetricSource for its events once per interval and appends them to the store as one
-/// batch (one SQLite transaction per tick).
+/// Asks every MetricSource for its events once per interval and publishes them to the event log
+/// as one batch (stored in one transaction).
 class SamplingScheduler : public QObject
 {
     Q_OBJECT
 
 public:
-    SamplingScheduler(EventStore *store, std::vector<std::unique_ptr<MetricSource>> sources,
+    SamplingScheduler(EventLog *store, std::vector<std::unique_ptr<MetricSource>> sources,
         QObject *parent = nullptr);
 
     /// Samples once now and then every interval() ms, unless paused.
@@ -34,11 +34,12 @@ public:
     void pause();
     void resume();
 
-    /// Samples every source and appends the batch now. Returns the number of events stored.
+    /// Samples every source and publishes the batch. Returns the number of events published; a
+    /// batch the log cannot store is logged and dropped (the next tick samples anew).
     qsizetype tick();
 
 private:
-    EventStore *m_store;
+    EventLog *m_store;
     std::vector<std::unique_ptr<MetricSource>> m_sources;
     QTimer m_timer;
     bool m_started = false;

@@ -30,7 +30,7 @@ EventStore::EventStore(QObject *parent)
 { }
 
 EventStore::EventStore(Clock clock, QObject *parent)
-    : QObject(parent)
+    : EventLog(parent)
     , m_clock(std::move(clock))
 {
     // One bounded step per timeout; while there is a backlog the next step comes at the next
@@ -47,6 +47,11 @@ EventStore::~EventStore()
 QString EventStore::databasePath() const
 {
     return QDir(m_options.dataDir).filePath(QStringLiteral("events.db"));
+}
+
+QString EventStore::location() const
+{
+    return QStringLiteral("SQLite %1").arg(databasePath());
 }
 
 bool EventStore::fail(const QString &message)
@@ -161,7 +166,7 @@ void EventStore::close()
 {
     m_pruneTimer.stop();
     m_insert.reset();
-    m_topics.clear();
+    clearTopics();
     if (m_db.isValid()) {
         m_db.close();
         m_db = QSqlDatabase();
@@ -211,14 +216,19 @@ EventList EventStore::append(const QList<EventDraft> &drafts)
     m_newestId = id;
     if (m_oldestId == 0)
         m_oldestId = stored.constFirst().id;
-    for (const Event &event : std::as_const(stored)) {
-        TopicInfo &info = m_topics[event.topic];
-        info.topic = event.topic;
-        ++info.count;
-        info.newest = event;
-    }
+    countStored(stored);
     Q_EMIT appended(stored);
     return stored;
+}
+
+void EventStore::commit(const QList<EventDraft> &drafts, Committed committed)
+{
+    if (!isOpen()) {
+        committed({}, QStringLiteral("the event log is closed"));
+        return;
+    }
+    const EventList stored = append(drafts);
+    committed(stored, stored.isEmpty() ? m_error : QString());
 }
 
 EventList EventStore::after(quint64 afterId, const QStringList &topics, qint64 limit) const
@@ -252,14 +262,6 @@ EventList EventStore::after(quint64 afterId, const QStringList &topics, qint64 l
             query.value(2).toLongLong(), query.value(3).toByteArray()});
     }
     return events;
-}
-
-qint64 EventStore::count() const
-{
-    qint64 total = 0;
-    for (const TopicInfo &info : m_topics)
-        total += info.count;
-    return total;
 }
 
 void EventStore::refreshOldestId()
@@ -310,11 +312,7 @@ bool EventStore::pruneStep()
         m_db.rollback();
         return false;
     }
-    for (auto it = removedByTopic.cbegin(); it != removedByTopic.cend(); ++it) {
-        const auto topic = m_topics.find(it.key());
-        if (topic != m_topics.end() && (topic->count -= it.value()) <= 0)
-            m_topics.erase(topic);
-    }
+    countPruned(removedByTopic);
     const qint64 removed = query.numRowsAffected();
     refreshOldestId();
     if (removed > 0)
@@ -327,7 +325,7 @@ bool EventStore::pruneStep()
 
 bool EventStore::loadTopics()
 {
-    m_topics.clear();
+    QHash<QString, TopicInfo> topics;
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
     if (!query.exec(
@@ -340,29 +338,10 @@ bool EventStore::loadTopics()
     while (query.next()) {
         const Event newest {query.value(0).toULongLong(), query.value(1).toString(),
             query.value(2).toLongLong(), query.value(3).toByteArray()};
-        m_topics.insert(
-            newest.topic, TopicInfo {newest.topic, query.value(4).toLongLong(), newest});
+        topics.insert(newest.topic, TopicInfo {newest.topic, query.value(4).toLongLong(), newest});
     }
+    setTopics(std::move(topics));
     return true;
-}
-
-QList<TopicInfo> EventStore::topics() const
-{
-    QList<TopicInfo> list = m_topics.values();
-    std::sort(list.begin(), list.end(),
-        [](const TopicInfo &a, const TopicInfo &b) { return a.topic < b.topic; });
-    return list;
-}
-
-EventList EventStore::snapshot() const
-{
-    EventList events;
-    events.reserve(m_topics.size());
-    for (const TopicInfo &info : m_topics)
-        events.append(info.newest);
-    std::sort(
-        events.begin(), events.end(), [](const Event &a, const Event &b) { return a.id < b.id; });
-    return events;
 }
 
 void EventStore::pruneNow()

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "event.h"
+#include "eventlog.h"
 
 #include <QHash>
 #include <QLockFile>
@@ -31,14 +31,6 @@ struct StoreOptions
     int pruneChunk = 5000; ///< Rows deleted per step, so pruning never stalls the event loop.
 };
 
-/// A topic of the log: how many of its events are retained, and its newest one.
-struct TopicInfo
-{
-    QString topic;
-    qint64 count = 0;
-    Event newest;
-};
-
 /// The event log: an SQLite database (WAL mode) in the data directory, the one source of event ids.
 ///
 /// Ids start at 1, grow by exactly 1 per event, are never reused (the last id given out is kept in
@@ -46,7 +38,7 @@ struct TopicInfo
 /// process at a time owns a data directory, guarded by a lock file. A database that cannot be read
 /// or written makes open() fail with a reason; the store never deletes or recreates a file it
 /// cannot read.
-class EventStore : public QObject
+class EventStore : public EventLog
 {
     Q_OBJECT
 
@@ -64,39 +56,34 @@ public:
     /// Flushes and releases the database and the lock. Called by the destructor too.
     void close();
     [[nodiscard]] bool isOpen() const { return m_db.isOpen(); }
-    [[nodiscard]] QString errorString() const { return m_error; }
+    [[nodiscard]] QString errorString() const override { return m_error; }
+    [[nodiscard]] bool isWritable() const override { return isOpen(); }
+    [[nodiscard]] QString location() const override;
     /// True when the last open() failed because another live process holds the directory.
     [[nodiscard]] bool isLockedByOther() const { return m_lockedByOther; }
     [[nodiscard]] QString databasePath() const;
 
-    /// Stores `drafts` in one transaction and returns them with their ids and times, then emits
-    /// appended(). Topics must be valid (isValidTopic()). On a database error nothing is stored,
-    /// no id is used up, and the result is empty with errorString() set.
+    /// Stores `drafts` in one transaction now (no group commit) and returns them with their ids and
+    /// times, then emits appended(). Servers use publish(); tests and tools that own their store
+    /// call this directly. Topics must be valid (isValidTopic()). On a database error nothing is
+    /// stored, no id is used up, and the result is empty with errorString() set.
     EventList append(const QList<EventDraft> &drafts);
 
     /// Retained events with an id greater than `afterId`, oldest first; only the given topics
     /// when `topics` is not empty; at most `limit` events when `limit` > 0.
     [[nodiscard]] EventList after(
-        quint64 afterId, const QStringList &topics = {}, qint64 limit = 0) const;
+        quint64 afterId, const QStringList &topics = {}, qint64 limit = 0) const override;
 
     /// The newest id ever given out (0 before the first event).
-    [[nodiscard]] quint64 newestId() const { return m_newestId; }
+    [[nodiscard]] quint64 newestId() const override { return m_newestId; }
     /// The oldest id still retained (0 when the log is empty).
-    [[nodiscard]] quint64 oldestId() const { return m_oldestId; }
-    /// Number of retained events (kept in memory: no query).
-    [[nodiscard]] qint64 count() const;
-
-    /// Every topic with retained events, by name (kept in memory: no query).
-    [[nodiscard]] QList<TopicInfo> topics() const;
-    /// The newest retained event of every topic, in id order (kept in memory: no query).
-    [[nodiscard]] EventList snapshot() const;
+    [[nodiscard]] quint64 oldestId() const override { return m_oldestId; }
 
     /// Runs retention to completion now (normally it runs in small steps on a timer).
     void pruneNow();
 
-Q_SIGNALS:
-    /// Emitted after every successful append, with the stored events in id order.
-    void appended(const Pushboard::EventList &events);
+protected:
+    void commit(const QList<EventDraft> &drafts, Committed committed) override;
 
 private:
     bool fail(const QString &message);
@@ -116,7 +103,6 @@ private:
     bool m_lockedByOther = false;
     quint64 m_newestId = 0;
     quint64 m_oldestId = 0;
-    QHash<QString, TopicInfo> m_topics;
     QTimer m_pruneTimer;
 };
 

@@ -167,6 +167,8 @@ private Q_SLOTS:
                 const quint64 before = m_server->host->store()->newestId();
                 control(
                     "burst", {{QStringLiteral("topic"), topic}, {QStringLiteral("count"), 250}});
+                // Stored by the next group commit.
+                QTRY_COMPARE(m_server->host->store()->newestId(), before + 250);
                 for (quint64 id = before + 1; id <= m_server->host->store()->newestId(); ++id)
                     expected.append(QString::number(id));
             }

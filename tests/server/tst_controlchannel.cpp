@@ -603,7 +603,7 @@ private Q_SLOTS:
 
         QVERIFY(control(QStringLiteral("burst"),
             {{QStringLiteral("topic"), QStringLiteral("burst.t")}, {QStringLiteral("count"), 50}}));
-        QCOMPARE(m_server->store().newestId(), 51u);
+        QTRY_COMPARE(m_server->store().newestId(), 51u);
         QTRY_COMPARE(watcher.eventIds().size(), 51);
         QCOMPARE(watcher.withOp("event").constLast().value(QStringLiteral("data")).toObject(),
             (QJsonObject {{QStringLiteral("n"), 50}, {QStringLiteral("of"), 50}}));

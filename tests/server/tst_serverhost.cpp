@@ -269,7 +269,7 @@ private Q_SLOTS:
         ServerHost host(std::move(sources));
         m_config.intervalMs = 20;
         QVERIFY(host.start(m_config));
-        QCOMPARE(host.store()->newestId(), 1u); // One sample at start.
+        QTRY_VERIFY(host.store()->newestId() >= 1u); // One sample at start.
         QTRY_VERIFY(host.store()->newestId() >= 3u);
         host.stop();
         QVERIFY(!host.store()->isOpen());

@@ -41,6 +41,56 @@ private Q_SLOTS:
         m_options.dataDir = m_dir->path();
     }
 
+    void concurrentPublishersShareOneCommit()
+    {
+        EventStore store;
+        QVERIFY2(store.open(m_options), qPrintable(store.errorString()));
+        QSignalSpy appended(&store, &EventStore::appended);
+        QList<QList<quint64>> answers(3);
+        int answered = 0;
+        for (int publisher = 0; publisher < 3; ++publisher) {
+            store.publish(drafts(publisher + 1, QStringLiteral("p%1").arg(publisher)),
+                [&, publisher](const EventList &stored, const QString &error) {
+                    QVERIFY(error.isEmpty());
+                    answers[publisher] = ids(stored);
+                    ++answered;
+                });
+        }
+        QCOMPARE(answered, 0); // Never answered from inside publish().
+        QCOMPARE(store.queuedDrafts(), 6);
+        QTRY_COMPARE(answered, 3);
+        QCOMPARE(appended.count(), 1); // One transaction for the three.
+        QCOMPARE(answers,
+            (QList<QList<quint64>> {
+                QList<quint64> {1}, QList<quint64> {2, 3}, QList<quint64> {4, 5, 6}}));
+        QCOMPARE(store.topics().size(), 3);
+
+        // The next turn is a new commit.
+        store.publish(drafts(1), {});
+        QTRY_COMPARE(appended.count(), 2);
+        QCOMPARE(store.newestId(), 7u);
+    }
+
+    void aFailedCommitAnswersEveryPublisher()
+    {
+        EventStore store;
+        QVERIFY2(store.open(m_options), qPrintable(store.errorString()));
+        QStringList errors;
+        store.publish(drafts(2), [&](const EventList &stored, const QString &error) {
+            QVERIFY(stored.isEmpty());
+            errors.append(error);
+        });
+        store.publish(drafts(1), [&](const EventList &stored, const QString &error) {
+            QVERIFY(stored.isEmpty());
+            errors.append(error);
+        });
+        store.close(); // Before the commit: nothing can be stored.
+        QTRY_COMPARE(errors.size(), 2);
+        QVERIFY(!errors.constFirst().isEmpty());
+        QVERIFY2(store.open(m_options), qPrintable(store.errorString()));
+        QCOMPARE(store.newestId(), 0u); // No id was used up.
+    }
+
     void idsStartAtOneAndIncreaseByOne()
     {
         EventStore store;
