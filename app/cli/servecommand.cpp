@@ -1,6 +1,7 @@
 #include "servecommand.h"
 
 #include "procmetricsource.h"
+#include "eventlog.h"
 #include "serverhost.h"
 #include "serveroptions.h"
 #include "terminal.h"
@@ -59,11 +60,11 @@ int runServe(const QStringList &arguments)
     }
     quitOnTerminationSignals(QCoreApplication::instance());
     printLine(stdout,
-        QStringLiteral("pushboard serve: listening on %1://%2:%3 (event log in %4)")
+        QStringLiteral("pushboard serve: listening on %1://%2:%3 (event log: %4)")
             .arg(config->tls() ? QStringLiteral("https") : QStringLiteral("http"),
                 config->bindAddress)
             .arg(host.port())
-            .arg(config->store.dataDir));
+            .arg(host.log()->location()));
     if (config->tls())
         printLine(stdout,
             QStringLiteral("pushboard serve: ")

@@ -1,6 +1,7 @@
 #include "serveroptions.h"
 
 #include "hostcheck.h"
+#include "rediseventlog.h"
 #include "tlscredentials.h"
 
 #include <QStandardPaths>
@@ -77,6 +78,12 @@ void addServerOptions(QCommandLineParser &parser)
         {QStringLiteral("data-dir"),
             QStringLiteral("Where the event log lives (default %1).").arg(defaultDataDir()),
             QStringLiteral("DIR"), defaultDataDir()},
+        {QStringLiteral("backplane"),
+            QStringLiteral("Share one event log with other servers in Redis instead of the SQLite "
+                           "log in the data directory."),
+            QStringLiteral("redis://HOST:PORT[/DB]")},
+        {QStringLiteral("no-metrics"),
+            QStringLiteral("Publish no metrics of this machine (only what clients publish).")},
         {QStringLiteral("interval"),
             QStringLiteral("Metric sampling interval in ms (default %1).").arg(defaults.intervalMs),
             QStringLiteral("MS"), QString::number(defaults.intervalMs)},
@@ -142,6 +149,11 @@ std::optional<ServerConfig> serverConfigFrom(const QCommandLineParser &parser, Q
         *error = QStringLiteral("no data directory: pass --data-dir DIR");
         return std::nullopt;
     }
+    config.backplane = parser.value(QStringLiteral("backplane"));
+    if (parser.isSet(QStringLiteral("backplane"))
+        && !RedisAddress::parse(config.backplane, error))
+        return std::nullopt;
+    config.sampleMetrics = !parser.isSet(QStringLiteral("no-metrics"));
     config.port = quint16(*port);
     config.intervalMs = *interval;
     config.keepaliveS = *keepalive;

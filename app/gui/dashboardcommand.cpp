@@ -2,6 +2,7 @@
 
 #include "labscenario.h"
 #include "procmetricsource.h"
+#include "eventlog.h"
 #include "serverhost.h"
 #include "serveroptions.h"
 #include "terminal.h"
@@ -125,8 +126,8 @@ int runDashboard(const QStringList &arguments)
         if (host->start(*config)) {
             url = host->url();
             Cli::printLine(stdout,
-                QStringLiteral("pushboard: serving on %1 (event log in %2)")
-                    .arg(url, config->store.dataDir));
+                QStringLiteral("pushboard: serving on %1 (event log: %2)")
+                    .arg(url, host->log()->location()));
             if (config->tls()) {
                 Cli::printLine(stdout,
                     QStringLiteral("pushboard: ")

@@ -6,7 +6,7 @@ PUSHBOARD_BUILD=${PUSHBOARD_BUILD:-$PUSHBOARD_ROOT/build}
 
 # What building and running needs (Debian 12 package names).
 PUSHBOARD_BUILD_PACKAGES=(
-    cmake ninja-build g++ pkgconf zlib1g-dev libssl-dev libnghttp2-dev
+    cmake ninja-build g++ pkgconf zlib1g-dev libssl-dev libnghttp2-dev libhiredis-dev
     qt6-base-dev libqt6sql6-sqlite
     qt6-websockets-dev
     qt6-declarative-dev qt6-declarative-dev-tools qt6-charts-dev libqt6opengl6-dev

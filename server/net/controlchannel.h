@@ -52,6 +52,9 @@ public:
     static constexpr qint64 MaxMessageBytes = 64 * 1024;
 
     ControlChannel(EventLog *store, FaultState *faults, QObject *parent = nullptr);
+    /// The log to read and publish to; ServerHost sets it when it opens one (the same log for
+    /// every part of one server).
+    void setEventLog(EventLog *log) { m_store = log; }
     ~ControlChannel() override;
 
     void setControl(ServerControl *control) { m_control = control; }

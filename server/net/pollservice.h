@@ -34,6 +34,9 @@ public:
 
     /// Live events come from `faults`; answers wait for its latency and stalls too.
     PollService(EventLog *store, FaultState *faults, QObject *parent = nullptr);
+    /// The log to read and publish to; ServerHost sets it when it opens one (the same log for
+    /// every part of one server).
+    void setEventLog(EventLog *log) { m_store = log; }
     ~PollService() override;
 
     void handle(const HttpRequest &request, HttpReply &&reply);

@@ -18,6 +18,10 @@ struct ServerConfig
     QStringList allowedOrigins; ///< `--allow-origin`: browser origins besides the server's own.
     QStringList allowedHosts; ///< `--allow-host`: Host names besides loopback ones (HostCheck).
     StoreOptions store; ///< The event log's data directory and retention.
+    /// `--backplane redis://HOST:PORT[/DB]`: share one event log in Redis with other servers
+    /// instead of the SQLite log in the data directory.
+    QString backplane;
+    bool sampleMetrics = true; ///< `--no-metrics`: publish no machine metrics.
     int intervalMs = 1000; ///< Metric sampling interval.
     int keepaliveS = 15; ///< SSE `: keepalive` comments (and, later, WebSocket pings).
     int retryMs = 2000; ///< The `retry:` an SSE stream starts with.

@@ -4,6 +4,7 @@
 #include "controlchannel.h"
 #include "eventapi.h"
 #include "eventstore.h"
+#include "rediseventlog.h"
 #include "faultstate.h"
 #include "filelimit.h"
 #include "httpapi.h"
@@ -39,10 +40,6 @@ ServerHost::ServerHost(std::vector<std::unique_ptr<MetricSource>> sources, QObje
     , m_poll(std::make_unique<PollService>(m_store.get(), m_faults.get()))
     , m_channel(std::make_unique<ControlChannel>(m_store.get(), m_faults.get()))
 {
-    connect(m_store.get(), &EventLog::appended, this, [this](const EventList &events) {
-        m_eventsPublished += quint64(events.size());
-        m_faults->accept(events);
-    });
     // Every change of the control state reaches every WebSocket client.
     connect(m_faults.get(), &FaultState::changed, m_channel.get(), &ControlChannel::broadcastState);
 }
@@ -143,10 +140,8 @@ bool ServerHost::start(const ServerConfig &config)
     if (config.keepaliveS < 1)
         return fail(QStringLiteral("--keepalive must be at least 1 s"));
 
-    if (!m_store->open(config.store)) {
-        m_failure = m_store->isLockedByOther() ? Failure::DataDirInUse : Failure::Other;
-        return fail(m_store->errorString());
-    }
+    if (!openLog(config))
+        return false;
 
     const qint64 fileLimit = FileLimit::raiseToHardLimit();
     const qint64 room = FileLimit::connectionsAllowedBy(fileLimit);
@@ -220,7 +215,7 @@ bool ServerHost::start(const ServerConfig &config)
     m_auth = Auth(config.token.toUtf8());
     m_cors = Cors(config.allowedOrigins, config.tls());
     m_controls = std::make_unique<ServerControls>(
-        ServerControls::Parts {m_store.get(), m_scheduler.get(), m_faults.get(), m_sse.get(),
+        ServerControls::Parts {m_log, m_scheduler.get(), m_faults.get(), m_sse.get(),
             m_poll.get(), m_channel.get()},
         config.keepaliveS);
     m_channel->setControl(m_controls.get());
@@ -238,10 +233,43 @@ bool ServerHost::start(const ServerConfig &config)
 
     m_uptime.start();
     m_scheduler->setInterval(config.intervalMs);
-    m_scheduler->start();
+    if (config.sampleMetrics)
+        m_scheduler->start();
     qCDebug(lcHost) << "listening on" << config.bindAddress << port();
     m_failure = Failure::None;
     writeUrlFile();
+    return true;
+}
+
+bool ServerHost::openLog(const ServerConfig &config)
+{
+    if (config.backplane.isEmpty()) {
+        if (!m_store->open(config.store)) {
+            m_failure = m_store->isLockedByOther() ? Failure::DataDirInUse : Failure::Other;
+            return fail(m_store->errorString());
+        }
+        m_log = m_store.get();
+    } else {
+        QString error;
+        const std::optional<RedisAddress> address = RedisAddress::parse(config.backplane, &error);
+        if (!address)
+            return fail(error);
+        // The data directory still holds server.url and a self-signed certificate.
+        if (!QDir().mkpath(config.store.dataDir))
+            return fail(QStringLiteral("cannot create data directory %1").arg(config.store.dataDir));
+        m_redis = std::make_unique<RedisEventLog>();
+        if (!m_redis->open(*address, config.store))
+            return fail(m_redis->errorString());
+        m_log = m_redis.get();
+    }
+    connect(m_log, &EventLog::appended, this, [this](const EventList &events) {
+        m_eventsPublished += quint64(events.size());
+        m_faults->accept(events);
+    });
+    m_scheduler->setEventLog(m_log);
+    m_sse->setEventLog(m_log);
+    m_poll->setEventLog(m_log);
+    m_channel->setEventLog(m_log);
     return true;
 }
 
@@ -249,7 +277,7 @@ void ServerHost::addRoutes()
 {
     using Request = HttpRequest;
     HttpApi &http = *m_http;
-    EventLog &store = *m_store;
+    EventLog &store = *m_log;
     http.addRoute(
         "GET", QStringLiteral("/api/health"),
         [this](const Request &, HttpReply &&reply) {
@@ -353,8 +381,8 @@ QByteArray ServerHost::metrics() const
         metrics.http2StreamResets = h2Counters.streamResets;
         metrics.http2ConnectionErrors = h2Counters.connectionErrors;
     }
-    metrics.retainedEvents = m_store->count();
-    metrics.newestId = m_store->newestId();
+    metrics.retainedEvents = m_log ? m_log->count() : 0;
+    metrics.newestId = m_log ? m_log->newestId() : 0;
     metrics.uptimeSeconds = double(m_uptime.elapsed()) / 1000.0;
     return PrometheusMetrics::render(metrics);
 }
@@ -370,12 +398,16 @@ void ServerHost::stop()
     m_poll->releaseAll();
     if (m_gate)
         m_gate->closeAll();
-    if (m_gate && m_store->isOpen())
+    if (m_gate && m_log)
         QFile::remove(urlFilePath(m_config));
     delete m_gate; // With the connections it still owns.
     m_gate = nullptr;
     m_http.reset();
+    if (m_log)
+        disconnect(m_log, &EventLog::appended, this, nullptr);
+    m_log = nullptr;
     m_store->close();
+    m_redis.reset();
 }
 
 } // namespace Pushboard

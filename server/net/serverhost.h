@@ -17,7 +17,9 @@ class ConnectionGate;
 class ControlChannel;
 class FaultState;
 class ServerControls;
+class EventLog;
 class EventStore;
+class RedisEventLog;
 class HttpApi;
 class InspectApi;
 class WireCapture;
@@ -70,6 +72,9 @@ public:
     [[nodiscard]] quint16 port() const;
     [[nodiscard]] const ServerConfig &config() const { return m_config; }
 
+    /// The event log in use: the SQLite store, or Redis with a backplane (null until start()).
+    [[nodiscard]] EventLog *log() const { return m_log; }
+    /// The SQLite log (not open when a backplane is used).
     [[nodiscard]] EventStore *store() const { return m_store.get(); }
     [[nodiscard]] SamplingScheduler *scheduler() const { return m_scheduler.get(); }
     [[nodiscard]] SsePublisher *ssePublisher() const { return m_sse.get(); }
@@ -82,6 +87,8 @@ public:
 
 private:
     bool fail(const QString &message);
+    /// Opens the SQLite log or, with a backplane, the Redis one, and hands it to every part.
+    bool openLog(const ServerConfig &config);
     void addRoutes();
     [[nodiscard]] QByteArray metrics() const;
     [[nodiscard]] QByteArray connections() const;
@@ -95,6 +102,8 @@ private:
     Failure m_failure = Failure::None;
     QElapsedTimer m_uptime;
     std::unique_ptr<EventStore> m_store;
+    std::unique_ptr<RedisEventLog> m_redis; ///< With `--backplane`.
+    EventLog *m_log = nullptr; ///< One of the two once started.
     std::unique_ptr<SamplingScheduler> m_scheduler;
     std::unique_ptr<FaultState> m_faults;
     std::unique_ptr<SsePublisher> m_sse;

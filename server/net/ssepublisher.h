@@ -27,6 +27,9 @@ class SsePublisher : public QObject
 public:
     /// Live events come from `faults` (the store's appends, after any injected latency or stall).
     SsePublisher(EventLog *store, FaultState *faults, QObject *parent = nullptr);
+    /// The log to read and publish to; ServerHost sets it when it opens one (the same log for
+    /// every part of one server).
+    void setEventLog(EventLog *log) { m_store = log; }
 
     void setRetryMs(int ms) { m_retryMs = ms; }
     void setQueueLimit(qint64 bytes) { m_queueLimit = bytes; }

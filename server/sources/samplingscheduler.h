@@ -21,6 +21,8 @@ class SamplingScheduler : public QObject
 public:
     SamplingScheduler(EventLog *store, std::vector<std::unique_ptr<MetricSource>> sources,
         QObject *parent = nullptr);
+    /// The log to publish to; ServerHost sets it when it opens one.
+    void setEventLog(EventLog *log) { m_store = log; }
 
     /// Samples once now and then every interval() ms, unless paused.
     void start();
