@@ -10,7 +10,13 @@
 //   http://127.0.0.1:P/events -n N --hold S
 //
 // Common: --server-pid PID (CPU and memory of the server), --label NAME, --settle S (1),
-// --grace S (5), -H 'Name: value' (extra request header, repeatable).
+// --grace S (5), -H 'Name: value' (extra request header, repeatable), --in-flight K (connects
+// under way at once, 32; 0: all N at once), --sources K (connect from 127.0.0.1 ... 127.0.0.K
+// in turn: each source address has its own ~28,000 ephemeral ports).
+//
+// pub: --publishers P keep-alive connections share --rate (events/s, open loop), each with one
+// request at a time; --batch B sends B events per request as a JSON array. pub.ok counts events,
+// pub.resp_us is the time from a request's send to its acknowledgement (every event in it).
 //
 // https:// URLs speak TLS (any certificate is accepted: a benchmark, on loopback). In sse mode,
 // --h2 K carries the N subscribers as K streams per HTTP/2 connection (ALPN h2 over https, prior
@@ -152,6 +158,10 @@ struct Options
     std::string label;
     int h2Streams = 0; ///< Subscribers per HTTP/2 connection; 0: HTTP/1.1, one each.
     double stormAt = 0; ///< Seconds into publishing when every subscriber reconnects; 0: never.
+    int inFlight = 32; ///< Connects under way at once; 0: every connection at once.
+    int sources = 1; ///< Source addresses 127.0.0.1 ... 127.0.0.K, in turn (ports for 50,000).
+    int publishers = 1; ///< Publisher connections, each one request at a time.
+    int batch = 1; ///< Events per publish request (a JSON array when above 1).
 };
 
 Options parseOptions(int argc, char **argv)
@@ -220,6 +230,14 @@ Options parseOptions(int argc, char **argv)
             o.h2Streams = int(number(1, 1000));
         } else if (name == "--storm-at") {
             o.stormAt = number(0.1, 3600);
+        } else if (name == "--in-flight") {
+            o.inFlight = int(number(0, 1000000));
+        } else if (name == "--sources") {
+            o.sources = int(number(1, 250));
+        } else if (name == "--publishers") {
+            o.publishers = int(number(1, 1000));
+        } else if (name == "--batch") {
+            o.batch = int(number(1, 1000));
         } else {
             die("unknown option " + name);
         }
@@ -238,6 +256,8 @@ Options parseOptions(int argc, char **argv)
         die("--pub-url needs --rate R");
     if (o.h2Streams > 0 && o.mode != "sse")
         die("--h2 is for sse");
+    if ((o.publishers > 1 || o.batch > 1) && o.mode != "pub")
+        die("--publishers and --batch are for pub (subscribers count one publisher's seq)");
     if (o.stormAt > 0 && (o.mode != "sse" || !o.pubUrl.valid || o.h2Streams > 0))
         die("--storm-at is for sse over HTTP/1.1 with --pub-url");
     return o;
@@ -604,7 +624,12 @@ private:
     std::vector<std::unique_ptr<Connection>> m_connections; // index = epoll data
     std::vector<Connection *> m_subscribers;
     std::vector<std::unique_ptr<Connection>> m_virtual; // HTTP/2 streams (no socket of their own)
-    Connection *m_publisher = nullptr;
+    std::vector<Connection *> m_publishers; ///< --publishers, each one request at a time.
+    [[nodiscard]] bool publishing() const
+    {
+        return std::any_of(m_publishers.cbegin(), m_publishers.cend(),
+            [](const Connection *c) { return c && c->awaitingResponse; });
+    }
     Stats m_stats;
     std::mt19937_64 m_random {std::random_device {}()};
     double m_pubStart = 0;
@@ -623,6 +648,7 @@ private:
     double m_connectS = 0;
     double m_stormS = 0; ///< From the storm's drop until every subscriber was open again.
     int m_stormReconnected = 0;
+    uint64_t m_pubEventSeq = 0; ///< {seq} of published events, one sequence for all publishers.
 };
 
 Connection *LoadGen::open(const Url &url, Kind kind, int index, const std::string &lastEventId)
@@ -636,6 +662,19 @@ Connection *LoadGen::open(const Url &url, Kind kind, int index, const std::strin
     }
     const int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (m_o.sources > 1) { // 127.0.0.(1 + index % K): each source address has its own ports.
+        sockaddr_in source {};
+        source.sin_family = AF_INET;
+        source.sin_addr.s_addr = htonl(0x7f000001u + uint32_t(index % m_o.sources));
+        setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one); // Port at connect.
+        if (bind(fd, reinterpret_cast<sockaddr *>(&source), sizeof source) != 0) {
+            ++m_stats.connectErrors;
+            if (m_stats.firstError.empty())
+                m_stats.firstError = std::string("bind: ") + std::strerror(errno);
+            ::close(fd);
+            return nullptr;
+        }
+    }
     sockaddr_in address {};
     address.sin_family = AF_INET;
     address.sin_port = htons(url.port);
@@ -1306,9 +1345,9 @@ void LoadGen::onPublisherBytes(Connection *c)
         c->awaitingResponse = false;
         m_stats.pubResponse.add(int64_t((monoS() - c->requestSentAt) * 1e6));
         if (status >= 200 && status < 300)
-            ++m_stats.pubOk;
+            m_stats.pubOk += uint64_t(m_o.batch);
         else
-            ++m_stats.pubErrors;
+            m_stats.pubErrors += uint64_t(m_o.batch);
         if (lower.find("connection: close") != std::string::npos) {
             closeConnection(c, "closed");
             return;
@@ -1320,32 +1359,49 @@ void LoadGen::publishDue(double now)
 {
     if (m_pubStart == 0 || now >= m_pubEnd)
         return;
-    if (!m_publisher || m_publisher->phase == Phase::Closed) {
-        if (m_stats.pubReconnects++ > 1000)
-            return;
-        m_publisher = open(m_o.pubUrl, Kind::Publisher, 0);
-        if (!m_publisher)
-            return;
+    // --rate events/s offered in all, --batch per request: publisher j sends its k-th request at
+    // (k * P + j) / (requests per second), open loop.
+    const double requestRate = m_o.rate / double(m_o.batch);
+    const int count = m_o.publishers;
+    m_publishers.resize(size_t(count), nullptr);
+    for (int j = 0; j < count; ++j) {
+        Connection *&publisher = m_publishers[size_t(j)];
+        if (!publisher || publisher->phase == Phase::Closed) {
+            if (m_stats.pubReconnects++ > 1000)
+                return;
+            publisher = open(m_o.pubUrl, Kind::Publisher, j);
+            if (!publisher)
+                continue;
+        }
+        Connection *c = publisher;
+        if (c->phase != Phase::Open || c->awaitingResponse)
+            continue; // one request at a time on one connection
+        const double due
+            = m_pubStart + double(c->pubSeq * uint64_t(count) + uint64_t(j)) / requestRate;
+        if (now < due)
+            continue;
+        const double lagMs = (now - due) * 1000;
+        if (lagMs > 5)
+            ++m_stats.pubLate;
+        m_stats.pubMaxLagMs = std::max(m_stats.pubMaxLagMs, lagMs);
+        ++c->pubSeq;
+        std::string body;
+        if (m_o.batch == 1) {
+            body = substitute(m_o.body, 0, ++m_pubEventSeq);
+        } else {
+            body = "[";
+            for (int e = 0; e < m_o.batch; ++e)
+                body += (e ? "," : "") + substitute(m_o.body, 0, ++m_pubEventSeq);
+            body += "]";
+        }
+        c->requestSentAt = now;
+        c->awaitingResponse = true;
+        m_stats.pubSent += uint64_t(m_o.batch);
+        queue(c,
+            "POST " + m_o.pubUrl.path + " HTTP/1.1\r\nHost: " + m_o.pubUrl.hostHeader
+                + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + std::to_string(body.size()) + "\r\n\r\n" + body);
     }
-    Connection *c = m_publisher;
-    if (c->phase != Phase::Open || c->awaitingResponse)
-        return; // one request at a time on one connection
-    const double due = m_pubStart + double(c->pubSeq) / m_o.rate;
-    if (now < due)
-        return;
-    const double lagMs = (now - due) * 1000;
-    if (lagMs > 5)
-        ++m_stats.pubLate;
-    m_stats.pubMaxLagMs = std::max(m_stats.pubMaxLagMs, lagMs);
-    ++c->pubSeq;
-    const std::string body = substitute(m_o.body, 0, c->pubSeq);
-    c->requestSentAt = now;
-    c->awaitingResponse = true;
-    ++m_stats.pubSent;
-    queue(c,
-        "POST " + m_o.pubUrl.path + " HTTP/1.1\r\nHost: " + m_o.pubUrl.hostHeader
-            + "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size())
-            + "\r\n\r\n" + body);
 }
 
 void LoadGen::sendWsDue(double now)
@@ -1438,9 +1494,9 @@ void LoadGen::connectAll(const Url &url, Kind kind)
     const double deadline = start + 30;
     int next = 0;
     while (monoS() < deadline) {
-        // At most 32 connects under way: a burst of thousands overflows the listen backlog and
-        // turns into one-second SYN retransmits.
-        while (next < m_o.n && m_inFlight < 32) {
+        // At most --in-flight connects under way (32 by default: a burst of thousands overflows
+        // a small listen backlog and turns into one-second SYN retransmits); 0: all at once.
+        while (next < m_o.n && (m_o.inFlight == 0 || m_inFlight < m_o.inFlight)) {
             if (m_o.h2Streams > 0) { // one connection, its streams as subscribers
                 Connection *carrier = open(url, Kind::H2Carrier, next);
                 const int streams = std::min(m_o.h2Streams, m_o.n - next);
@@ -1559,9 +1615,7 @@ int LoadGen::run()
         startWindow();
         m_pubStart = monoS();
         m_pubEnd = m_pubStart + m_o.duration;
-        loop(m_pubEnd + m_o.grace, [this] {
-            return monoS() >= m_pubEnd && (!m_publisher || !m_publisher->awaitingResponse);
-        });
+        loop(m_pubEnd + m_o.grace, [this] { return monoS() >= m_pubEnd && !publishing(); });
         m_pubEnd = std::min(m_pubEnd, monoS());
         report(m_pubEnd - m_pubStart, 0);
         return 0;
@@ -1609,7 +1663,7 @@ int LoadGen::run()
             storm(m_o.url);
         }
         loop(m_pubEnd + m_o.grace, [this] {
-            if (monoS() < m_pubEnd || (m_publisher && m_publisher->awaitingResponse))
+            if (monoS() < m_pubEnd || publishing())
                 return false;
             for (const Connection *c : m_subscribers) {
                 if (c->phase == Phase::Open && c->delivered < m_stats.pubOk)

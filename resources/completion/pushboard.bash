@@ -5,7 +5,8 @@ _pushboard() {
     _init_completion || return
 
     local server_options="--bind --port --allow-origin --allow-host --max-connections --max-streams --token
-        --data-dir --interval --keepalive --tls-cert --tls-key --tls-self-signed"
+        --data-dir --backplane --no-metrics --interval --keepalive --tls-cert --tls-key
+        --tls-self-signed"
     local command=
     local i
     for ((i = 1; i < cword; i++)); do

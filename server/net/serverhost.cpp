@@ -191,8 +191,8 @@ bool ServerHost::start(const ServerConfig &config)
             m_channel->handleUpgrade(socket, request, buffered, m_gate);
         });
     // Qt's default backlog (50) drops SYNs when hundreds of clients reconnect at once, and each
-    // drop costs its client a one-second retransmit: take what nginx takes.
-    m_gate->setListenBacklogSize(511);
+    // drop costs its client a one-second retransmit: ask for what Linux allows (somaxconn).
+    m_gate->setListenBacklogSize(4096);
     if (!m_gate->listen(address, config.port)) {
         const bool inUse = m_gate->serverError() == QAbstractSocket::AddressInUseError;
         const QString reason = inUse ? QStringLiteral("port %1 on %2 is already in use")
