@@ -23,6 +23,10 @@
 // knowledge on http://), N/K connections. --storm-at S (sse with --pub-url) drops every
 // subscriber's connection S seconds into publishing and reconnects them all at once, each with
 // Last-Event-ID: the figures then say how long the storm took and whether any event was lost.
+// --resume-after MS (sse over HTTP/1.1): a subscriber whose connection the server ends (or that
+// cannot connect) tries again MS to 2*MS later with Last-Event-ID, as EventSource does, until it
+// is back: for a storm after a server restart. "storm" then reports how many came back and the
+// time from the first drop until every subscriber was streaming again.
 //
 // Templates substitute {i} (connection index), {seq} (1, 2, ... per sender) and {t} (the wall
 // clock in ns when the message is sent). A received event or message counts when its text holds
@@ -33,6 +37,8 @@
 //
 // Bounded by construction: loopback targets only, every phase has a deadline, an alarm ends the
 // process if the loop ever hangs, and each buffer is capped.
+
+#include <queue>
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -162,6 +168,7 @@ struct Options
     int sources = 1; ///< Source addresses 127.0.0.1 ... 127.0.0.K, in turn (ports for 50,000).
     int publishers = 1; ///< Publisher connections, each one request at a time.
     int batch = 1; ///< Events per publish request (a JSON array when above 1).
+    double resumeMs = 0; ///< A subscriber the server closes reconnects after this (+ jitter).
 };
 
 Options parseOptions(int argc, char **argv)
@@ -236,6 +243,8 @@ Options parseOptions(int argc, char **argv)
             o.sources = int(number(1, 250));
         } else if (name == "--publishers") {
             o.publishers = int(number(1, 1000));
+        } else if (name == "--resume-after") {
+            o.resumeMs = number(1, 60000);
         } else if (name == "--batch") {
             o.batch = int(number(1, 1000));
         } else {
@@ -256,6 +265,8 @@ Options parseOptions(int argc, char **argv)
         die("--pub-url needs --rate R");
     if (o.h2Streams > 0 && o.mode != "sse")
         die("--h2 is for sse");
+    if (o.resumeMs > 0 && (o.mode != "sse" || o.h2Streams > 0 || o.stormAt > 0))
+        die("--resume-after is for sse over HTTP/1.1, without --storm-at");
     if ((o.publishers > 1 || o.batch > 1) && o.mode != "pub")
         die("--publishers and --batch are for pub (subscribers count one publisher's seq)");
     if (o.stormAt > 0 && (o.mode != "sse" || !o.pubUrl.valid || o.h2Streams > 0))
@@ -513,6 +524,8 @@ struct Connection
     int index = 0;
     Kind kind = Kind::Sse;
     Phase phase = Phase::Connecting;
+    bool resumed = false; ///< Opened again after the server closed it (--resume-after).
+    bool opened = false; ///< Its response head arrived.
     std::string out;
     size_t outSent = 0;
     bool wantWrite = false;
@@ -649,6 +662,16 @@ private:
     double m_stormS = 0; ///< From the storm's drop until every subscriber was open again.
     int m_stormReconnected = 0;
     uint64_t m_pubEventSeq = 0; ///< {seq} of published events, one sequence for all publishers.
+    double m_lastPubOpenAt = 0; ///< Publisher reconnects are paced (the server may be down).
+    // --resume-after: subscribers waiting to reconnect, soonest first.
+    std::priority_queue<std::pair<double, int>, std::vector<std::pair<double, int>>, std::greater<>>
+        m_resumeQueue;
+    int m_awaitingResume = 0; ///< Subscribers dropped and not streaming again yet.
+    int m_resumedOpen = 0;
+    double m_firstDropAt = 0;
+    double m_lastBackAt = 0;
+    std::mt19937 m_jitter {42};
+    void resumeDue(double now);
 };
 
 Connection *LoadGen::open(const Url &url, Kind kind, int index, const std::string &lastEventId)
@@ -802,10 +825,21 @@ void LoadGen::setWantWrite(Connection *c, bool wantWrite)
     epoll_ctl(m_epoll, EPOLL_CTL_MOD, c->fd, &event);
 }
 
-void LoadGen::closeConnection(Connection *c, const char *)
+void LoadGen::closeConnection(Connection *c, const char *reason)
 {
     if (c->phase == Phase::Closed)
         return;
+    if (m_o.resumeMs > 0 && c->kind == Kind::Sse && !c->carrier && std::strcmp(reason, "storm") != 0
+        && size_t(c->index) < m_subscribers.size() && m_subscribers[size_t(c->index)] == c) {
+        const double now = monoS();
+        if (!c->resumed || c->opened) { // A new drop, not a failed attempt to come back.
+            ++m_awaitingResume;
+            if (m_firstDropAt == 0)
+                m_firstDropAt = now;
+        }
+        std::uniform_real_distribution<double> jitter(1.0, 2.0);
+        m_resumeQueue.emplace(now + m_o.resumeMs / 1000 * jitter(m_jitter), c->index);
+    }
     if (c->phase == Phase::Connecting || c->phase == Phase::Handshaking
         || c->phase == Phase::AwaitingHead) {
         if (c->kind != Kind::Publisher && c->kind != Kind::H2Carrier && m_inFlight > 0)
@@ -1120,7 +1154,14 @@ bool LoadGen::onHead(Connection *c)
     c->chunked = lower.find("transfer-encoding: chunked") != std::string::npos;
     --m_inFlight;
     c->phase = Phase::Open;
-    ++m_established;
+    c->opened = true;
+    if (c->resumed) {
+        ++m_resumedOpen;
+        if (--m_awaitingResume == 0)
+            m_lastBackAt = monoS();
+    } else {
+        ++m_established;
+    }
     return true;
 }
 
@@ -1355,6 +1396,29 @@ void LoadGen::onPublisherBytes(Connection *c)
     }
 }
 
+void LoadGen::resumeDue(double now)
+{
+    while (!m_resumeQueue.empty() && m_resumeQueue.top().first <= now) {
+        const int index = m_resumeQueue.top().second;
+        m_resumeQueue.pop();
+        Connection *old = m_subscribers[size_t(index)];
+        Connection *c = open(m_o.url, Kind::Sse, index, old->lastEventId);
+        if (!c) {
+            m_resumeQueue.emplace(now + m_o.resumeMs / 1000, index);
+            continue;
+        }
+        // The subscriber's counts go on across the reconnect.
+        c->received = old->received;
+        c->delivered = old->delivered;
+        c->lastSeq = old->lastSeq;
+        c->gaps = old->gaps;
+        c->duplicates = old->duplicates;
+        c->lastEventId = old->lastEventId;
+        c->resumed = true;
+        m_subscribers[size_t(index)] = c;
+    }
+}
+
 void LoadGen::publishDue(double now)
 {
     if (m_pubStart == 0 || now >= m_pubEnd)
@@ -1367,8 +1431,9 @@ void LoadGen::publishDue(double now)
     for (int j = 0; j < count; ++j) {
         Connection *&publisher = m_publishers[size_t(j)];
         if (!publisher || publisher->phase == Phase::Closed) {
-            if (m_stats.pubReconnects++ > 1000)
-                return;
+            if (now - m_lastPubOpenAt < 0.05 || m_stats.pubReconnects++ > 1000)
+                continue; // Paced: the server may be restarting.
+            m_lastPubOpenAt = now;
             publisher = open(m_o.pubUrl, Kind::Publisher, j);
             if (!publisher)
                 continue;
@@ -1473,6 +1538,7 @@ void LoadGen::loop(double until, const std::function<bool()> &done)
             return;
         publishDue(now);
         sendWsDue(now);
+        resumeDue(now);
         if (now - m_lastRssSample >= 0.2) {
             m_lastRssSample = now;
             for (size_t i = 0; i < m_o.serverPids.size() && i < m_serverRssPeak.size(); ++i)
@@ -1496,7 +1562,7 @@ void LoadGen::connectAll(const Url &url, Kind kind)
     while (monoS() < deadline) {
         // At most --in-flight connects under way (32 by default: a burst of thousands overflows
         // a small listen backlog and turns into one-second SYN retransmits); 0: all at once.
-        while (next < m_o.n && (m_o.inFlight == 0 || m_inFlight < m_o.inFlight)) {
+        while (next < m_o.n && (m_o.inFlight == 0 || m_inFlight < size_t(m_o.inFlight))) {
             if (m_o.h2Streams > 0) { // one connection, its streams as subscribers
                 Connection *carrier = open(url, Kind::H2Carrier, next);
                 const int streams = std::min(m_o.h2Streams, m_o.n - next);
@@ -1586,8 +1652,10 @@ void LoadGen::report(double windowS, uint64_t expected)
         m_stats.pubMaxLagMs, m_stats.pubResponse.json().c_str(), m_stats.wsSent,
         m_stats.latency.json().c_str(), serverPct, rssBefore, rssStart, rssEnd, rssPeak,
         m_established > 0 ? double(rssEnd - rssBefore) * 1024 / double(m_established) : 0.0,
-        selfPct, hostBusyPct, std::max(0.0, hostBusyPct - serverPct - selfPct), m_stormReconnected,
-        m_stormS);
+        selfPct, hostBusyPct, std::max(0.0, hostBusyPct - serverPct - selfPct),
+        m_stormReconnected + m_resumedOpen,
+        m_o.resumeMs > 0 ? (m_lastBackAt > m_firstDropAt ? m_lastBackAt - m_firstDropAt : -1.0)
+                         : m_stormS);
     std::fprintf(stderr,
         "loadgen %s: %d/%d open, %" PRIu64 " received (%" PRIu64 " new, %" PRIu64
         " duplicates, %" PRIu64 " missing) of %" PRIu64 " expected in %.2f s; server %.0f%% CPU; "
@@ -1664,6 +1732,8 @@ int LoadGen::run()
         }
         loop(m_pubEnd + m_o.grace, [this] {
             if (monoS() < m_pubEnd || publishing())
+                return false;
+            if (m_awaitingResume > 0)
                 return false;
             for (const Connection *c : m_subscribers) {
                 if (c->phase == Phase::Open && c->delivered < m_stats.pubOk)
