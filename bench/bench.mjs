@@ -69,6 +69,39 @@ const scenarios = [
                 "--pub-url", `https://127.0.0.1:${p}/pub/bench`, "--rate", "100", "--duration", "10", "--body", nchanBody] },
   { name: "nchan-tls-connect-1000", peer: "nchan", tls: true, title: "nginx + nchan: TLS handshakes, 1000 SSE clients connecting (32 at a time), held 2 s",
     args: p => ["idle", "--url", `https://127.0.0.1:${p}/sub/idle`, "-n", "1000", "--hold", "2"] },
+  // Scale (issue 16): connection set-up, a restart storm, many idle clients, group commit, and
+  // several servers on one Redis.
+  { name: "connect-1000", title: "1,000 SSE clients connecting at once, held 2 s",
+    args: p => ["idle", "--url", `http://127.0.0.1:${p}/events?topics=idle`, "-n", "1000", "--in-flight", "0", "--hold", "2"] },
+  { name: "connect-10000", title: "10,000 SSE clients connecting at once, held 2 s",
+    args: p => ["idle", "--url", `http://127.0.0.1:${p}/events?topics=idle`, "-n", "10000", "--in-flight", "0", "--hold", "2"] },
+  { name: "restart-storm-10000", restartAt: 6, title: "Restart storm: 10,000 SSE clients x 5 events/s, the server restarted (SIGTERM, start again) a few seconds in, every client back with Last-Event-ID (retry 0.5-1 s)",
+    args: p => ["sse", "--url", `http://127.0.0.1:${p}/events?topics=bench`, "-n", "10000", "--in-flight", "0", "--resume-after", "500",
+                "--pub-url", `http://127.0.0.1:${p}/api/publish`, "--rate", "5", "--duration", "12", "--grace", "15", "--body", sseBody] },
+  { name: "idle-many", title: `${idleMany().toLocaleString("en-US")} idle SSE connections from 4 source addresses, held 10 s (as many as the open-file limit lets one process hold)`,
+    args: p => ["idle", "--url", `http://127.0.0.1:${p}/events?topics=idle`, "-n", String(idleMany()), "--sources", "4", "--hold", "10"] },
+  { name: "publish-10x1", title: "Group commit: 10 publishers, one event per request, 100,000/s offered, 10 s",
+    args: p => ["pub", "--pub-url", `http://127.0.0.1:${p}/api/publish`, "--publishers", "10", "--rate", "100000", "--duration", "10",
+                "--body", `{"topic":"bench","data":{"seq":{seq},"t":{t}}}`] },
+  { name: "publish-10x10", title: "Group commit: 10 publishers, batches of 10 events, 100,000/s offered, 10 s",
+    args: p => ["pub", "--pub-url", `http://127.0.0.1:${p}/api/publish`, "--publishers", "10", "--batch", "10", "--rate", "100000", "--duration", "10",
+                "--body", `{"topic":"bench","data":{"seq":{seq},"t":{t}}}`] },
+  { name: "redis-publish-10x1", redis: 1, title: "Through Redis (one server, --backplane): 10 publishers, one event per request, 100,000/s offered, 10 s",
+    args: p => ["pub", "--pub-url", `http://127.0.0.1:${p}/api/publish`, "--publishers", "10", "--rate", "100000", "--duration", "10",
+                "--body", `{"topic":"bench","data":{"seq":{seq},"t":{t}}}`] },
+  { name: "redis-publish-10x10", redis: 1, title: "Through Redis: 10 publishers, batches of 10, 100,000/s offered, 10 s",
+    args: p => ["pub", "--pub-url", `http://127.0.0.1:${p}/api/publish`, "--publishers", "10", "--batch", "10", "--rate", "100000", "--duration", "10",
+                "--body", `{"topic":"bench","data":{"seq":{seq},"t":{t}}}`] },
+  ...[1, 2, 3].map(n => ({ name: `redis-fanout-${n}`, redis: n, title: `SSE fan-out through HAProxy to ${n} server(s) on Redis: 2000 subscribers x 100 events/s, 10 s`,
+    args: p => ["sse", "--url", `http://127.0.0.1:${p}/events?topics=bench`, "-n", "2000",
+                "--pub-url", `http://127.0.0.1:${p}/api/publish`, "--rate", "100", "--duration", "10", "--body", sseBody] })),
+  { name: "nchan-connect-1000", peer: "nchan", title: "nginx + nchan: 1,000 SSE clients connecting at once, held 2 s",
+    args: p => ["idle", "--url", `http://127.0.0.1:${p}/sub/idle`, "-n", "1000", "--in-flight", "0", "--hold", "2"] },
+  { name: "nchan-connect-10000", peer: "nchan", title: "nginx + nchan: 10,000 SSE clients connecting at once, held 2 s",
+    args: p => ["idle", "--url", `http://127.0.0.1:${p}/sub/idle`, "-n", "10000", "--in-flight", "0", "--hold", "2"] },
+  { name: "nchan-restart-storm-10000", peer: "nchan", restartAt: 6, title: "nginx + nchan: the same restart storm (its memory store forgets the messages: resume is not possible)",
+    args: p => ["sse", "--url", `http://127.0.0.1:${p}/sub/bench`, "-n", "10000", "--in-flight", "0", "--resume-after", "500",
+                "--pub-url", `http://127.0.0.1:${p}/pub/bench`, "--rate", "5", "--duration", "12", "--grace", "15", "--body", nchanBody] },
   // The peer, nginx + nchan (one worker), with the same load generator and payload, in the same run.
   { name: "nchan-sse-1000", peer: "nchan", title: "nginx + nchan: SSE fan-out, 1000 subscribers x 100 events/s, 10 s",
     args: p => ["sse", "--url", `http://127.0.0.1:${p}/sub/bench`, "-n", "1000",
@@ -77,7 +110,20 @@ const scenarios = [
     args: p => ["ws", "--url", `ws://127.0.0.1:${p}/sub/bench`, "-n", "1000", "--recv-only",
                 "--pub-url", `http://127.0.0.1:${p}/pub/bench`, "--rate", "100", "--duration", "10", "--body", nchanBody] },
 ].filter(s => !args.only || args.only.split(",").includes(s.name))
- .filter(s => s.peer !== "nchan" || nchanAvailable());
+ .filter(s => s.peer !== "nchan" || nchanAvailable())
+ .filter(s => !s.redis || redisAvailable());
+
+function redisAvailable() {
+  return existsSync("/usr/bin/redis-server") && existsSync("/usr/sbin/haproxy");
+}
+
+// One process may hold as many sockets as its open-file limit allows (the server needs a few
+// more than the clients; the load generator holds the other ends).
+function idleMany() {
+  let hard = 20000;
+  try { hard = Number(execFileSync("bash", ["-c", "ulimit -Hn"]).toString().trim()) || hard; } catch { /* keep */ }
+  return Math.min(50000, Math.floor((hard - 200) / 1000) * 1000);
+}
 
 function nchanAvailable() {
   return existsSync("/usr/lib/nginx/modules/ngx_nchan_module.so") && existsSync("/usr/sbin/nginx");
@@ -121,10 +167,10 @@ async function startNchan(tls) {
   return { child, port: tls ? tlsPort : port, dataDir: dir, pids: [child.pid, ...workers] };
 }
 
-function startServer(tls) {
-  const dataDir = mkdtempSync(join(tmpdir(), "pushboard-bench-"));
+function startServer(tls, { port = 0, dataDir = mkdtempSync(join(tmpdir(), "pushboard-bench-")), extra = [] } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(args.pushboard, ["serve", "--port", "0", "--data-dir", dataDir, ...(tls ? ["--tls-self-signed"] : [])],
+    const child = spawn(args.pushboard, ["serve", "--port", String(port), "--data-dir", dataDir, "--max-connections", String(idleMany() + 900),
+                                         ...(tls ? ["--tls-self-signed"] : []), ...extra],
                         { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", chunk => {
@@ -134,6 +180,55 @@ function startServer(tls) {
     });
     child.on("exit", code => reject(new Error(`pushboard serve exited (${code}): ${out}`)));
   });
+}
+
+// Redis (AOF on, like tests/store/redisserver.h) and N servers sharing it; with `balanced`,
+// HAProxy in front of them (round robin, streams unbuffered), as docs/scale-out.md describes.
+async function startCluster(n, balanced) {
+  const dir = mkdtempSync(join(tmpdir(), "pushboard-bench-redis-"));
+  const redisPort = await freePort();
+  const redis = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes",
+                                       "--save", "", "--logfile", "redis.log"], { stdio: "ignore" });
+  await waitForPort(redisPort);
+  const servers = [];
+  for (let i = 0; i < n; ++i)
+    servers.push(await startServer(false, { extra: ["--backplane", `redis://127.0.0.1:${redisPort}`, "--no-metrics"] }));
+  let haproxy = null, port = servers[0].port;
+  if (balanced) {
+    port = await freePort();
+    writeFileSync(join(dir, "haproxy.cfg"), [
+      "global", "  maxconn 9000",
+      "defaults", "  mode http", "  timeout connect 2s", "  timeout client 1h", "  timeout server 1h", "  retries 3", "  option redispatch 1",
+      "frontend pushboard", `  bind 127.0.0.1:${port}`, "  default_backend servers",
+      "backend servers", "  balance roundrobin",
+      ...servers.map((s, i) => `  server s${i} 127.0.0.1:${s.port}`), ""].join("\n"));
+    haproxy = spawn("haproxy", ["-db", "-f", join(dir, "haproxy.cfg")], { stdio: ["ignore", "ignore", "inherit"] });
+    await waitForPort(port);
+  }
+  return { port, servers, redis, haproxy, dir,
+           pids: [...servers.map(s => s.child.pid), redis.pid, ...(haproxy ? [haproxy.pid] : [])] };
+}
+
+async function stopCluster(cluster) {
+  for (const server of cluster.servers) await stopServer(server);
+  for (const child of [cluster.haproxy, cluster.redis].filter(Boolean))
+    await new Promise(resolve => { child.once("exit", resolve); child.kill("SIGTERM"); });
+  rmSync(cluster.dir, { recursive: true, force: true });
+}
+
+// Stops the server as an operator would and starts it again on the same port (Pushboard: with the
+// same data directory, so ids continue; nchan: its configuration).
+async function restart(server, scenario) {
+  if (scenario.peer === "nchan") {
+    await new Promise(resolve => { server.child.once("exit", resolve); server.child.kill("SIGTERM"); });
+    server.child = spawn("/usr/sbin/nginx", ["-c", join(server.dataDir, "nginx.conf"), "-e", join(server.dataDir, "error.log"), "-g", "daemon off;"],
+                         { stdio: ["ignore", "ignore", "inherit"] });
+    return;
+  }
+  server.child.removeAllListeners("exit");
+  await new Promise(resolve => { server.child.once("exit", resolve); server.child.kill("SIGTERM"); });
+  const again = await startServer(false, { port: server.port, dataDir: server.dataDir });
+  server.child = again.child;
 }
 
 async function startRelay(server) {
@@ -181,13 +276,20 @@ async function main() {
   for (const scenario of scenarios) {
     const results = [];
     for (let i = 0; i < runs; ++i) {
-      const server = scenario.peer === "nchan" ? await startNchan(scenario.tls) : await startServer(scenario.tls);
+      const server = scenario.redis ? await startCluster(scenario.redis, scenario.name.includes("fanout"))
+        : scenario.peer === "nchan" ? await startNchan(scenario.tls) : await startServer(scenario.tls);
       const relay = scenario.relay ? await startRelay(server) : null;
       await new Promise(r => setTimeout(r, 500));
       const pids = [...(server.pids || [server.child.pid]), ...(relay ? [relay.child.pid] : [])];
-      const result = await runLoadgen([...scenario.args(server.port, relay && relay.port), "--server-pid", pids.join(","), "--label", scenario.name]);
+      const running = runLoadgen([...scenario.args(server.port, relay && relay.port), "--server-pid", pids.join(","), "--label", scenario.name]);
+      if (scenario.restartAt) {
+        await new Promise(r => setTimeout(r, scenario.restartAt * 1000));
+        await restart(server, scenario);
+      }
+      const result = await running;
       if (relay) await stopRelay(relay);
-      await stopServer(server);
+      if (scenario.redis) await stopCluster(server);
+      else await stopServer(server);
       results.push(result);
       const ratio = result.delivery_ratio === null ? "" : ` delivered ${(result.delivery_ratio * 100).toFixed(2)}% (${result.seq.dups} duplicates, ${result.seq.gaps} missing)`;
       const p99 = result.latency_us.count ? ` p99 ${(result.latency_us.p99 / 1000).toFixed(1)} ms` : "";
@@ -204,7 +306,15 @@ async function main() {
     const other = `${fmt(m(r => r.host.other_pct))}%`;
     const self = `${fmt(m(r => r.self.cpu_pct))}%`;
     const published = m(r => r.pub.sent) ? `${fmt(m(r => r.pub.offered_per_s))} → ${fmt(m(r => r.pub.achieved_per_s))}` : "-";
-    if (scenario.name.endsWith("connect-1000")) {
+    if (/^(nchan-)?connect-/.test(scenario.name)) {
+      console.log(`| ${scenario.title} | ${fmt(m(r => r.established))} open | - | - | **all streaming in ${fmt(m(r => r.connect_s), 2)} s** | - | ${fmt(m(r => r.server.cpu_pct), 1)} (held) | ${fmt(m(r => r.server.rss_peak_kb / 1024), 1)} MB | ${self} | ${other} |`);
+    } else if (scenario.restartAt) {
+      console.log(`| ${scenario.title} | ${fmt(m(r => r.delivery_ratio * 100), 2)}% (${fmt(m(r => r.delivered))}/${fmt(m(r => r.events_expected))}) | ${fmt(m(r => r.seq.dups))} / ${fmt(m(r => r.seq.gaps))} | ${published} | **${fmt(m(r => r.storm.reconnected))} back, the last ${fmt(m(r => r.storm.seconds), 2)} s after the first drop** | ${ms(m(r => r.latency_us.p50))} / ${ms(m(r => r.latency_us.p99))} | - (restarted) | - | ${self} | ${other} |`);
+    } else if (scenario.name === "idle-many") {
+      console.log(`| ${scenario.title} | ${fmt(m(r => r.established))} open | - | - | - | - | ${fmt(m(r => r.server.cpu_pct), 1)} | ${fmt(m(r => r.server.rss_peak_kb / 1024), 1)} MB: **${fmt(m(r => r.server.rss_delta_per_conn_bytes / 1024), 2)} KB per connection** | ${self} | ${other} |`);
+    } else if (scenario.name.includes("publish-10x")) {
+      console.log(`| ${scenario.title} | ${fmt(m(r => r.pub.ok))} stored (202) | - | **${published}** events/s | - | ${ms(m(r => r.pub.resp_us.p50))} / ${ms(m(r => r.pub.resp_us.p99))} (to the 202) | ${fmt(m(r => r.server.cpu_pct), 1)}${scenario.redis ? " (with Redis)" : ""} | ${fmt(m(r => r.server.rss_peak_kb / 1024), 1)} MB | ${self} | ${other} |`);
+    } else if (scenario.name.endsWith("connect-1000")) {
       console.log(`| ${scenario.title} | ${fmt(m(r => r.established))} open | - | - | **${fmt(m(r => r.established / r.connect_s))} handshakes/s** (all in ${fmt(m(r => r.connect_s), 2)} s) | - | ${fmt(m(r => r.server.cpu_pct), 1)} (held) | ${fmt(m(r => r.server.rss_peak_kb / 1024), 1)} MB | ${self} | ${other} |`);
     } else if (scenario.name === "tls-storm-1000") {
       console.log(`| ${scenario.title} | ${fmt(m(r => r.delivery_ratio * 100), 2)}% (${fmt(m(r => r.delivered))}/${fmt(m(r => r.events_expected))}) | ${fmt(m(r => r.seq.dups))} / ${fmt(m(r => r.seq.gaps))} | ${published} | **${fmt(m(r => r.storm.reconnected))} back in ${fmt(m(r => r.storm.seconds), 2)} s** | ${ms(m(r => r.latency_us.p50))} / ${ms(m(r => r.latency_us.p99))} | ${fmt(m(r => r.server.cpu_pct), 1)} | ${fmt(m(r => r.server.rss_peak_kb / 1024), 1)} MB | ${self} | ${other} |`);

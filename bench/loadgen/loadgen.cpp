@@ -26,7 +26,7 @@
 // --resume-after MS (sse over HTTP/1.1): a subscriber whose connection the server ends (or that
 // cannot connect) tries again MS to 2*MS later with Last-Event-ID, as EventSource does, until it
 // is back: for a storm after a server restart. "storm" then reports how many came back and the
-// time from the first drop until every subscriber was streaming again.
+// time from the first drop until the last of them was streaming again.
 //
 // Templates substitute {i} (connection index), {seq} (1, 2, ... per sender) and {t} (the wall
 // clock in ns when the message is sent). A received event or message counts when its text holds
@@ -66,6 +66,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <unordered_set>
 #include <vector>
 
 namespace {
@@ -552,6 +553,8 @@ struct Connection
     double nextSendAt = 0;
     // publisher
     uint64_t pubSeq = 0;
+    uint64_t firstSeqInFlight = 0; ///< The {seq}s of the request awaiting its answer...
+    int seqsInFlight = 0; ///< ...and how many.
     double requestSentAt = 0;
     bool awaitingResponse = false;
     // TLS
@@ -663,6 +666,7 @@ private:
     int m_stormReconnected = 0;
     uint64_t m_pubEventSeq = 0; ///< {seq} of published events, one sequence for all publishers.
     double m_lastPubOpenAt = 0; ///< Publisher reconnects are paced (the server may be down).
+    std::unordered_set<uint64_t> m_unacknowledged; ///< {seq}s whose publish got no 2xx.
     // --resume-after: subscribers waiting to reconnect, soonest first.
     std::priority_queue<std::pair<double, int>, std::vector<std::pair<double, int>>, std::greater<>>
         m_resumeQueue;
@@ -829,6 +833,12 @@ void LoadGen::closeConnection(Connection *c, const char *reason)
 {
     if (c->phase == Phase::Closed)
         return;
+    if (c->kind == Kind::Publisher && c->awaitingResponse) { // Cut off: stored or not, unknown.
+        c->awaitingResponse = false;
+        m_stats.pubErrors += uint64_t(c->seqsInFlight);
+        for (int k = 0; k < c->seqsInFlight; ++k)
+            m_unacknowledged.insert(c->firstSeqInFlight + uint64_t(k));
+    }
     if (m_o.resumeMs > 0 && c->kind == Kind::Sse && !c->carrier && std::strcmp(reason, "storm") != 0
         && size_t(c->index) < m_subscribers.size() && m_subscribers[size_t(c->index)] == c) {
         const double now = monoS();
@@ -1157,8 +1167,8 @@ bool LoadGen::onHead(Connection *c)
     c->opened = true;
     if (c->resumed) {
         ++m_resumedOpen;
-        if (--m_awaitingResume == 0)
-            m_lastBackAt = monoS();
+        --m_awaitingResume;
+        m_lastBackAt = monoS(); // The last one back ends the storm.
     } else {
         ++m_established;
     }
@@ -1269,8 +1279,10 @@ void LoadGen::onMessage(Connection *c, const char *p, size_t size)
     if (seq <= c->lastSeq) {
         ++c->duplicates;
     } else {
-        if (c->lastSeq > 0 && seq > c->lastSeq + 1)
-            c->gaps += uint64_t(seq - c->lastSeq - 1);
+        // Skipped numbers are missing unless their publish was never acknowledged (refused,
+        // or cut off by a restart: the server may or may not have stored it).
+        for (int64_t skipped = c->lastSeq + 1; c->lastSeq > 0 && skipped < seq; ++skipped)
+            c->gaps += m_unacknowledged.count(uint64_t(skipped)) ? 0 : 1;
         c->lastSeq = seq;
         ++c->delivered;
     }
@@ -1385,10 +1397,13 @@ void LoadGen::onPublisherBytes(Connection *c)
         c->in.erase(0, end + 4 + bodySize);
         c->awaitingResponse = false;
         m_stats.pubResponse.add(int64_t((monoS() - c->requestSentAt) * 1e6));
-        if (status >= 200 && status < 300)
+        if (status >= 200 && status < 300) {
             m_stats.pubOk += uint64_t(m_o.batch);
-        else
+        } else {
             m_stats.pubErrors += uint64_t(m_o.batch);
+            for (int k = 0; k < c->seqsInFlight; ++k)
+                m_unacknowledged.insert(c->firstSeqInFlight + uint64_t(k));
+        }
         if (lower.find("connection: close") != std::string::npos) {
             closeConnection(c, "closed");
             return;
@@ -1461,6 +1476,8 @@ void LoadGen::publishDue(double now)
         }
         c->requestSentAt = now;
         c->awaitingResponse = true;
+        c->firstSeqInFlight = m_pubEventSeq - uint64_t(m_o.batch) + 1;
+        c->seqsInFlight = m_o.batch;
         m_stats.pubSent += uint64_t(m_o.batch);
         queue(c,
             "POST " + m_o.pubUrl.path + " HTTP/1.1\r\nHost: " + m_o.pubUrl.hostHeader

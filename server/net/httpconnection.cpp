@@ -123,7 +123,13 @@ void HttpConnection::readMore()
         }
         if (m_parser.takeContinueRequest())
             write("HTTP/1.1 100 Continue\r\n\r\n");
-        const QByteArray bytes = m_socket->read(ReadChunk);
+        // What is there, not a whole chunk: read(n) allocates n bytes first, and ten thousand
+        // clients connecting at once each sending a few hundred bytes made that a profile's top
+        // allocation.
+        const qint64 available = m_socket->bytesAvailable();
+        if (available <= 0)
+            return;
+        const QByteArray bytes = m_socket->read(qMin<qint64>(ReadChunk, available));
         if (bytes.isEmpty())
             return;
         if (m_settings->capture)

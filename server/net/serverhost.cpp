@@ -4,7 +4,6 @@
 #include "controlchannel.h"
 #include "eventapi.h"
 #include "eventstore.h"
-#include "rediseventlog.h"
 #include "faultstate.h"
 #include "filelimit.h"
 #include "httpapi.h"
@@ -12,6 +11,7 @@
 #include "metricsource.h"
 #include "pollservice.h"
 #include "prometheusmetrics.h"
+#include "rediseventlog.h"
 #include "samplingscheduler.h"
 #include "servercontrols.h"
 #include "ssepublisher.h"
@@ -215,8 +215,8 @@ bool ServerHost::start(const ServerConfig &config)
     m_auth = Auth(config.token.toUtf8());
     m_cors = Cors(config.allowedOrigins, config.tls());
     m_controls = std::make_unique<ServerControls>(
-        ServerControls::Parts {m_log, m_scheduler.get(), m_faults.get(), m_sse.get(),
-            m_poll.get(), m_channel.get()},
+        ServerControls::Parts {
+            m_log, m_scheduler.get(), m_faults.get(), m_sse.get(), m_poll.get(), m_channel.get()},
         config.keepaliveS);
     m_channel->setControl(m_controls.get());
     m_channel->setAuth(&m_auth, &m_cors);
@@ -256,7 +256,8 @@ bool ServerHost::openLog(const ServerConfig &config)
             return fail(error);
         // The data directory still holds server.url and a self-signed certificate.
         if (!QDir().mkpath(config.store.dataDir))
-            return fail(QStringLiteral("cannot create data directory %1").arg(config.store.dataDir));
+            return fail(
+                QStringLiteral("cannot create data directory %1").arg(config.store.dataDir));
         m_redis = std::make_unique<RedisEventLog>();
         if (!m_redis->open(*address, config.store))
             return fail(m_redis->errorString());

@@ -82,6 +82,10 @@ void SsePublisher::handle(const HttpRequest &request, HttpReply &&reply)
         m_everyTopic.append(stream);
     for (const QString &topic : *topics)
         m_byTopic[topic].append(stream);
+    connect(stream, &SseStream::opened, this, [this, stream] {
+        if (stream->ownsConnection())
+            m_owning.insert(stream);
+    });
     connect(stream, &SseStream::closed, this, [this, stream](bool slow) {
         forget(stream);
         if (slow)
@@ -95,6 +99,7 @@ void SsePublisher::handle(const HttpRequest &request, HttpReply &&reply)
 
 void SsePublisher::forget(SseStream *stream)
 {
+    m_owning.remove(stream);
     m_streams.removeOne(stream);
     m_everyTopic.removeOne(stream);
     for (const QString &topic : stream->topics()) {
@@ -131,8 +136,7 @@ void SsePublisher::sendKeepalive()
 
 int SsePublisher::ownConnections() const
 {
-    return int(std::count_if(m_streams.cbegin(), m_streams.cend(),
-        [](const SseStream *stream) { return stream->ownsConnection(); }));
+    return int(m_owning.size()); // Asked at every accept: kept, not counted.
 }
 
 QList<ConnectionInfo> SsePublisher::connections() const

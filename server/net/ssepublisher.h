@@ -7,6 +7,7 @@
 
 #include <QList>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 namespace Pushboard {
@@ -64,6 +65,7 @@ private:
     void forget(SseStream *stream);
 
     EventLog *m_store;
+    QSet<const SseStream *> m_owning; ///< Open streams that own their connection (not HTTP/2).
     FaultState *m_faults;
     QList<SseStream *> m_streams; ///< Every open stream.
     // The same streams indexed by what they want, so an event is offered only to its readers.

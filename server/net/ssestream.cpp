@@ -45,9 +45,11 @@ void SseStream::start(const QByteArray &preamble)
         finish(false);
         return;
     }
+    m_http2 = m_socket->protocol() == QLatin1String("h2");
     m_bytesSent += quint64(preamble.size());
     m_stats->bytesSent += quint64(preamble.size());
     connect(m_socket.get(), &StreamSocket::disconnected, this, [this] { finish(false); });
+    Q_EMIT opened();
     if (m_replaying) {
         connect(m_socket.get(), &StreamSocket::bytesWritten, this, &SseStream::pumpReplay);
         pumpReplay();
@@ -56,7 +58,7 @@ void SseStream::start(const QByteArray &preamble)
 
 bool SseStream::ownsConnection() const
 {
-    return m_socket && m_socket->protocol() != QLatin1String("h2");
+    return m_socket && !m_http2;
 }
 
 ConnectionInfo SseStream::info() const

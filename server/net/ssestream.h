@@ -63,6 +63,8 @@ public:
     [[nodiscard]] ConnectionInfo info() const;
 
 Q_SIGNALS:
+    /// The response head went out: the stream is open (see ownsConnection()).
+    void opened();
     /// The connection ended; `slow` when it was dropped for not reading.
     void closed(bool slow);
 
@@ -74,6 +76,7 @@ private:
 
     std::optional<HttpReply> m_reply; ///< Until start() has taken the connection over.
     std::unique_ptr<StreamSocket> m_socket;
+    bool m_http2 = false; ///< A stream of an HTTP/2 connection (which it does not own).
     WireCapture *m_capture = nullptr;
     quint64 m_wireId = 0; ///< 0: the connection reports its own bytes (HTTP/2).
     const EventLog *m_store;
