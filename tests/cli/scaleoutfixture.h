@@ -63,8 +63,8 @@ private:
     quint16 m_port = 0;
 };
 
-/// nginx from Debian as a round-robin load balancer in front of some instances, configured the
-/// way docs/scale-out.md tells (buffering off for streams, next upstream on a refused connect).
+/// HAProxy from Debian as a round-robin load balancer in front of some instances, configured as
+/// docs/scale-out-haproxy.cfg is (a refused connect goes to the next server at once).
 class LoadBalancer
 {
 public:
@@ -76,31 +76,25 @@ public:
     bool start(const QList<quint16> &upstreams)
     {
         m_port = freePort();
-        QByteArray servers;
+        QByteArray conf = "global\n    maxconn 2000\n"
+                          "defaults\n    mode http\n    timeout connect 2s\n"
+                          "    timeout client 1h\n    timeout server 1h\n    retries 3\n"
+                          "    option redispatch 1\n"
+                          "frontend pushboard\n    bind 127.0.0.1:"
+            + QByteArray::number(m_port)
+            + "\n    default_backend servers\n"
+              "backend servers\n    balance roundrobin\n";
+        int n = 0;
         for (quint16 port : upstreams)
-            servers += "    server 127.0.0.1:" + QByteArray::number(port)
-                + " max_fails=1 fail_timeout=5s;\n";
-        const QByteArray conf = "daemon off;\nworker_processes 1;\npid nginx.pid;\n"
-                                "error_log stderr warn;\nuser root;\n"
-                                "events { worker_connections 1024; }\n"
-                                "http {\n  access_log off;\n"
-                                "  client_body_temp_path tmp;\n  proxy_temp_path tmp;\n"
-                                "  upstream pushboard {\n"
-            + servers + "  }\n  server {\n    listen 127.0.0.1:" + QByteArray::number(m_port)
-            + ";\n    location / {\n      proxy_pass http://pushboard;\n"
-              "      proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n"
-              "      proxy_set_header Host $host;\n      proxy_buffering off;\n"
-              "      proxy_read_timeout 1h;\n      proxy_next_upstream error timeout;\n"
-              "    }\n  }\n}\n";
-        QFile file(m_dir.filePath(QStringLiteral("nginx.conf")));
+            conf += "    server s" + QByteArray::number(++n) + " 127.0.0.1:" + QByteArray::number(port)
+                + '\n';
+        QFile file(m_dir.filePath(QStringLiteral("haproxy.cfg")));
         if (!file.open(QIODevice::WriteOnly) || file.write(conf) != conf.size())
             return false;
         file.close();
-        QDir(m_dir.path()).mkpath(QStringLiteral("tmp"));
-        QDir(m_dir.path()).mkpath(QStringLiteral("logs"));
         m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_process.start(QStringLiteral("nginx"),
-            {QStringLiteral("-p"), m_dir.path(), QStringLiteral("-c"), file.fileName()});
+        m_process.start(QStringLiteral("haproxy"),
+            {QStringLiteral("-db"), QStringLiteral("-f"), file.fileName()});
         return QTest::qWaitFor(
             [this] {
                 QTcpSocket probe;

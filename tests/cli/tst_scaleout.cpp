@@ -23,7 +23,7 @@ bool containsAll(const QList<quint64> &ids, const QList<quint64> &wanted)
 
 } // namespace
 
-/// Three `pushboard serve --backplane` processes on one Redis (and nginx in front of them): the
+/// Three `pushboard serve --backplane` processes on one Redis (and HAProxy in front of them): the
 /// scale-out promises of docs/scale-out.md, end to end.
 class tst_ScaleOut : public QObject
 {
@@ -82,7 +82,8 @@ private Q_SLOTS:
         publisher.start();
         QTRY_VERIFY_WITH_TIMEOUT(reader.ids.size() >= 20, 30000);
 
-        // SIGKILL the instance that holds the reader's stream, under load.
+        // SIGKILL the instance that holds the reader's stream, under load (publishing through
+        // the balancer too).
         const auto holder = std::find_if(m_instances.begin(), m_instances.end(), [](const auto &i) {
             QNetworkAccessManager network;
             QNetworkReply *reply = network.get(QNetworkRequest(
