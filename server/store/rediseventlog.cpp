@@ -1,6 +1,7 @@
 #include "rediseventlog.h"
 
 #include "redisconnection.h"
+#include "redisstream.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -321,43 +322,19 @@ EventList RedisEventLog::take(const redisReply *entries)
     if (entries->type != REDIS_REPLY_ARRAY)
         return added;
     for (size_t i = 0; i < entries->elements; ++i) {
-        const redisReply *entry = entries->element[i];
-        if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2
-            || entry->element[0]->type != REDIS_REPLY_STRING)
-            continue;
-        const QByteArray streamId = text(entry->element[0]);
-        m_cursor = streamId;
-        const redisReply *fields = entry->element[1];
-        Event event;
-        bool idOk = false;
-        event.id = streamId.left(streamId.indexOf('-')).toULongLong(&idOk);
-        bool topicSeen = false, timeSeen = false, dataSeen = false;
-        for (size_t f = 0; fields->type == REDIS_REPLY_ARRAY && f + 1 < fields->elements; f += 2) {
-            if (fields->element[f]->type != REDIS_REPLY_STRING
-                || fields->element[f + 1]->type != REDIS_REPLY_STRING)
-                continue;
-            const QByteArray name = text(fields->element[f]);
-            const QByteArray value = text(fields->element[f + 1]);
-            if (name == "topic") {
-                event.topic = QString::fromUtf8(value);
-                topicSeen = true;
-            } else if (name == "time") {
-                event.timeMs = value.toLongLong(&timeSeen);
-            } else if (name == "data") {
-                event.data = value;
-                dataSeen = true;
-            }
-        }
+        QByteArray streamId;
+        std::optional<Event> event = RedisStream::eventFrom(entries->element[i], &streamId);
+        if (!streamId.isEmpty())
+            m_cursor = streamId;
         const quint64 last = m_window.empty() ? 0 : m_window.back().id;
-        if (!idOk || event.id <= last || !topicSeen || !timeSeen || !dataSeen
-            || !isValidTopic(event.topic)) {
+        if (!event || event->id <= last) {
             qCWarning(lcRedis).noquote()
-                << "skipping stream entry" << streamId << "(not an event of this log)";
+                << "skipping stream entry" << streamId.left(40) << "(not an event of this log)";
             continue;
         }
-        m_newestId = qMax(m_newestId, event.id);
-        m_window.push_back(event);
-        added.append(std::move(event));
+        m_newestId = qMax(m_newestId, event->id);
+        m_window.push_back(*event);
+        added.append(std::move(*event));
     }
     countStored(added);
     return added;
