@@ -1411,6 +1411,17 @@ void LoadGen::onPublisherBytes(Connection *c)
     }
 }
 
+/// A subscriber's counts go on across a reconnect: `to` is its new connection.
+void carryOver(const Connection &from, Connection *to)
+{
+    to->received = from.received;
+    to->delivered = from.delivered;
+    to->lastSeq = from.lastSeq;
+    to->gaps = from.gaps;
+    to->duplicates = from.duplicates;
+    to->lastEventId = from.lastEventId;
+}
+
 void LoadGen::resumeDue(double now)
 {
     while (!m_resumeQueue.empty() && m_resumeQueue.top().first <= now) {
@@ -1422,13 +1433,7 @@ void LoadGen::resumeDue(double now)
             m_resumeQueue.emplace(now + m_o.resumeMs / 1000, index);
             continue;
         }
-        // The subscriber's counts go on across the reconnect.
-        c->received = old->received;
-        c->delivered = old->delivered;
-        c->lastSeq = old->lastSeq;
-        c->gaps = old->gaps;
-        c->duplicates = old->duplicates;
-        c->lastEventId = old->lastEventId;
+        carryOver(*old, c);
         c->resumed = true;
         m_subscribers[size_t(index)] = c;
     }
@@ -1523,13 +1528,7 @@ void LoadGen::storm(const Url &url)
         Connection *c = open(url, Kind::Sse, old->index, lastEventId);
         if (!c)
             continue;
-        // The subscriber's counts go on across the reconnect.
-        c->received = old->received;
-        c->delivered = old->delivered;
-        c->lastSeq = old->lastSeq;
-        c->gaps = old->gaps;
-        c->duplicates = old->duplicates;
-        c->lastEventId = lastEventId;
+        carryOver(*old, c);
         m_subscribers[i] = c;
     }
     const int before = m_established;

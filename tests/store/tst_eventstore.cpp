@@ -1,4 +1,5 @@
 #include "eventstore.h"
+#include "storetest.h"
 
 #include <QDir>
 #include <QFile>
@@ -7,26 +8,10 @@
 #include <QTest>
 
 using namespace Pushboard;
+using StoreTest::drafts;
+using StoreTest::ids;
 
-namespace {
-
-QList<EventDraft> drafts(int count, const QString &topic = QStringLiteral("t"))
-{
-    QList<EventDraft> out;
-    for (int i = 0; i < count; ++i)
-        out.append(EventDraft {topic, QByteArray::number(i)});
-    return out;
-}
-
-QList<quint64> ids(const EventList &events)
-{
-    QList<quint64> out;
-    for (const Event &event : events)
-        out.append(event.id);
-    return out;
-}
-
-} // namespace
+namespace { } // namespace
 
 class tst_EventStore : public QObject
 {

@@ -1,28 +1,15 @@
 #include "rediseventlog.h"
 #include "redisserver.h"
+#include "storetest.h"
 
 #include <QSignalSpy>
 #include <QTest>
 
 using namespace Pushboard;
+using StoreTest::drafts;
+using StoreTest::ids;
 
 namespace {
-
-QList<EventDraft> drafts(int count, const QString &topic = QStringLiteral("t"))
-{
-    QList<EventDraft> out;
-    for (int i = 0; i < count; ++i)
-        out.append(EventDraft {topic, QByteArray::number(i)});
-    return out;
-}
-
-QList<quint64> ids(const EventList &events)
-{
-    QList<quint64> out;
-    for (const Event &event : events)
-        out.append(event.id);
-    return out;
-}
 
 QList<quint64> range(quint64 first, quint64 last)
 {
