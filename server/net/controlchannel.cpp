@@ -207,8 +207,17 @@ void ControlChannel::onMessage(Client *client, const QByteArray &text)
     }
 }
 
-void ControlChannel::subscribe(Client *client, const ControlProtocol::ClientMessage &message)
+void ControlChannel::subscribe(
+    Client *client, const ControlProtocol::ClientMessage &message, bool current)
 {
+    if (message.after && *message.after > m_store->newestId() && !current) {
+        // Another server may have stored it a moment ago: ask before saying `reset`.
+        m_store->whenCurrent(this, [this, session = client->session, message] {
+            if (Client *client = clientFor(session))
+                subscribe(client, message, true);
+        });
+        return;
+    }
     client->subscribed = true;
     client->topics = message.topics;
     client->replaying = false;

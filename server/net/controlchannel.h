@@ -82,7 +82,9 @@ private:
     struct Client;
 
     void onMessage(Client *client, const QByteArray &text);
-    void subscribe(Client *client, const ControlProtocol::ClientMessage &message);
+    /// `current`: see SsePublisher::serve().
+    void subscribe(
+        Client *client, const ControlProtocol::ClientMessage &message, bool current = false);
     void publish(Client *client, const ControlProtocol::ClientMessage &message);
     void control(Client *client, const ControlProtocol::ClientMessage &message);
     void deliver(const EventList &events);

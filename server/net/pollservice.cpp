@@ -8,6 +8,7 @@
 #include <QUrlQuery>
 
 #include <cmath>
+#include <memory>
 
 namespace Pushboard {
 
@@ -41,7 +42,7 @@ PollService::~PollService()
         disconnect(waiter->disconnected);
 }
 
-void PollService::handle(const HttpRequest &request, HttpReply &&reply)
+void PollService::serve(const HttpRequest &request, HttpReply &&reply, bool current)
 {
     const QUrlQuery url(request.url());
     const auto param = [&url](const char *name) {
@@ -83,6 +84,13 @@ void PollService::handle(const HttpRequest &request, HttpReply &&reply)
                            .arg(MaxWaitS));
     }
 
+    if (query.after > newest && !current) {
+        // Another server may have stored it a moment ago: ask before saying `reset`.
+        auto held = std::make_shared<HttpReply>(std::move(reply));
+        m_store->whenCurrent(
+            this, [this, request, held] { serve(request, std::move(*held), true); });
+        return;
+    }
     if (query.after > newest) {
         query.reset = true; // The log was wiped: start again from what it holds now.
         query.after = newest;

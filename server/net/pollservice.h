@@ -39,7 +39,7 @@ public:
     void setEventLog(EventLog *log) { m_store = log; }
     ~PollService() override;
 
-    void handle(const HttpRequest &request, HttpReply &&reply);
+    void handle(const HttpRequest &request, HttpReply &&reply) { serve(request, std::move(reply)); }
 
     /// Parked long polls.
     [[nodiscard]] QList<ConnectionInfo> connections() const;
@@ -53,6 +53,8 @@ public:
     int dropAll();
 
 private:
+    /// `current`: see SsePublisher::serve().
+    void serve(const HttpRequest &request, HttpReply &&reply, bool current = false);
     struct Waiter;
     struct Query
     {

@@ -7,6 +7,7 @@
 
 #include <QUrlQuery>
 
+#include <memory>
 #include <optional>
 
 namespace Pushboard {
@@ -31,7 +32,7 @@ void SsePublisher::setKeepalive(int seconds)
         m_keepalive.stop();
 }
 
-void SsePublisher::handle(const HttpRequest &request, HttpReply &&reply)
+void SsePublisher::serve(const HttpRequest &request, HttpReply &&reply, bool current)
 {
     const QUrlQuery query(request.url());
 
@@ -63,6 +64,13 @@ void SsePublisher::handle(const HttpRequest &request, HttpReply &&reply)
         resume = id;
     }
 
+    if (resume && *resume > m_store->newestId() && !current) {
+        // Another server may have stored it a moment ago: ask before saying `reset`.
+        auto held = std::make_shared<HttpReply>(std::move(reply));
+        m_store->whenCurrent(
+            this, [this, request, held] { serve(request, std::move(*held), true); });
+        return;
+    }
     QByteArray preamble = SseEncoder::retry(m_retryMs);
     const quint64 newest = m_store->newestId();
     if (resume && *resume > newest) {

@@ -38,7 +38,7 @@ public:
     void setKeepalive(int seconds);
 
     /// The route handler of `GET /events`.
-    void handle(const HttpRequest &request, HttpReply &&reply);
+    void handle(const HttpRequest &request, HttpReply &&reply) { serve(request, std::move(reply)); }
 
     [[nodiscard]] const QList<SseStream *> &streams() const { return m_streams; }
     /// Subscribers dropped because their queue passed the limit, since start.
@@ -58,6 +58,9 @@ public:
     void setWireCapture(WireCapture *capture) { m_capture = capture; }
 
 private:
+    /// `current`: the log has confirmed it is current (see EventLog::whenCurrent()), so a
+    /// resume point above its newest id is from the future.
+    void serve(const HttpRequest &request, HttpReply &&reply, bool current = false);
     WireCapture *m_capture = nullptr;
     void publish(const EventList &events);
     void sendKeepalive();

@@ -22,6 +22,12 @@ void EventLog::publish(const QList<EventDraft> &drafts, Done done)
         m_groupTimer.start();
 }
 
+void EventLog::whenCurrent(QObject *context, std::function<void()> then)
+{
+    if (context)
+        then();
+}
+
 void EventLog::commitQueued()
 {
     QList<EventDraft> drafts = std::exchange(m_queued, {});

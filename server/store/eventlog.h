@@ -65,6 +65,11 @@ public:
     [[nodiscard]] QList<TopicInfo> topics() const;
     /// The newest retained event of every topic, in id order (kept in memory: no query).
     [[nodiscard]] EventList snapshot() const;
+    /// Calls `then` (unless `context` is gone) once this server has read every event stored
+    /// anywhere until now. A log only this server writes is always current: at once. A shared
+    /// log may be a moment behind the others, so a resume point above newestId() means "from the
+    /// future" (a wiped log: `reset`) only after this has answered.
+    virtual void whenCurrent(QObject *context, std::function<void()> then);
     /// Drafts queued for the next group commit.
     [[nodiscard]] qsizetype queuedDrafts() const { return m_queued.size(); }
 

@@ -107,6 +107,46 @@ RedisEventLog::RedisEventLog(Clock clock, QObject *parent)
     m_reconnectTimer.setInterval(ReconnectMs);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &RedisEventLog::connectAll);
     connect(&m_pruneTimer, &QTimer::timeout, this, &RedisEventLog::pruneNow);
+    m_waiterTimer.setInterval(100);
+    connect(&m_waiterTimer, &QTimer::timeout, this, [this] { releaseWaiters(); });
+}
+
+void RedisEventLog::whenCurrent(QObject *context, std::function<void()> then)
+{
+    const QPointer<QObject> guard(context);
+    const bool asked = m_opened
+        && m_commands->command(
+            {"GET", CounterKey}, [this, guard, then](const redisReply *reply, const QString &) {
+                bool ok = false;
+                const quint64 counter
+                    = reply && reply->type == REDIS_REPLY_STRING ? text(reply).toULongLong(&ok) : 0;
+                if (!ok || counter <= m_newestId) {
+                    if (guard)
+                        then();
+                    return;
+                }
+                m_waiters.append(Waiter {counter, m_clock() + 2000, guard, then});
+                if (!m_waiterTimer.isActive())
+                    m_waiterTimer.start();
+            });
+    if (!asked && guard)
+        then();
+}
+
+void RedisEventLog::releaseWaiters(bool all)
+{
+    const qint64 now = m_clock();
+    const QList<Waiter> waiters = std::exchange(m_waiters, {});
+    for (const Waiter &waiter : waiters) {
+        if (all || waiter.id <= m_newestId || now >= waiter.deadline) {
+            if (waiter.context)
+                waiter.then();
+        } else {
+            m_waiters.append(waiter);
+        }
+    }
+    if (m_waiters.isEmpty())
+        m_waiterTimer.stop();
 }
 
 RedisEventLog::~RedisEventLog()
@@ -214,6 +254,8 @@ bool RedisEventLog::open(const RedisAddress &address, const StoreOptions &option
 void RedisEventLog::close()
 {
     m_opened = false;
+    m_waiters.clear(); // Nobody is answered once the log is closed.
+    m_waiterTimer.stop();
     m_pruneTimer.stop();
     m_reconnectTimer.stop();
     m_commands->close();
@@ -311,6 +353,8 @@ void RedisEventLog::readTail()
                 const EventList events = take(reply->element[0]->element[1]);
                 if (!events.isEmpty())
                     Q_EMIT appended(events);
+                if (!m_waiters.isEmpty())
+                    releaseWaiters();
             }
             readTail();
         });

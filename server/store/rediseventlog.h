@@ -3,6 +3,7 @@
 #include "eventlog.h"
 #include "eventstore.h"
 
+#include <QPointer>
 #include <QTimer>
 
 #include <deque>
@@ -72,6 +73,10 @@ public:
     /// True while both connections to Redis are up.
     [[nodiscard]] bool isConnected() const;
 
+    /// Asks Redis for the newest id given out and calls `then` once the tail has read up to it
+    /// (at most 2 s later; at once when Redis cannot answer).
+    void whenCurrent(QObject *context, std::function<void()> then) override;
+
     /// Runs retention now (normally every pruneIntervalMs).
     void pruneNow();
 
@@ -100,6 +105,16 @@ private:
     bool m_opened = false;
     bool m_tailReading = false;
     QString m_error;
+    struct Waiter
+    {
+        quint64 id = 0; ///< Called once newestId() reaches this...
+        qint64 deadline = 0; ///< ...or at this time (ms since the epoch, m_clock).
+        QPointer<QObject> context;
+        std::function<void()> then;
+    };
+    QList<Waiter> m_waiters; ///< whenCurrent() calls waiting for the tail.
+    QTimer m_waiterTimer;
+    void releaseWaiters(bool all = false);
     QTimer m_reconnectTimer;
     QTimer m_pruneTimer;
 };

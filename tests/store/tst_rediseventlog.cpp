@@ -129,6 +129,40 @@ private Q_SLOTS:
         QCOMPARE(m_redis->cli({QStringLiteral("GET"), QStringLiteral("pushboard:last-id")}), "6");
     }
 
+    void whenCurrentWaitsUntilTheTailHasReadEveryStoredEvent()
+    {
+        RedisEventLog a, b;
+        QVERIFY2(a.open(m_address, m_options), qPrintable(a.errorString()));
+        QVERIFY2(b.open(m_address, m_options), qPrintable(b.errorString()));
+        QTRY_VERIFY(a.isConnected() && b.isConnected());
+        for (int round = 1; round <= 20; ++round) {
+            // Stored through a: b's tail may not have read it yet when a answers.
+            const QList<quint64> stored = publishAndWait(a, drafts(1));
+            QCOMPARE(stored.size(), 1);
+            QObject context;
+            quint64 newestWhenCalled = 0;
+            bool called = false;
+            b.whenCurrent(&context, [&] {
+                newestWhenCalled = b.newestId();
+                called = true;
+            });
+            QTRY_VERIFY(called);
+            QVERIFY2(newestWhenCalled >= stored.constFirst(),
+                qPrintable(QStringLiteral("round %1: %2 < %3")
+                               .arg(round)
+                               .arg(newestWhenCalled)
+                               .arg(stored.constFirst())));
+        }
+        // A context that is gone is not called.
+        bool called = false;
+        {
+            QObject context;
+            b.whenCurrent(&context, [&] { called = true; });
+        }
+        QTest::qWait(200); // Time for the GET's answer; nothing may come of it.
+        QVERIFY(!called);
+    }
+
     void concurrentPublishersShareOneScript()
     {
         RedisEventLog log;
