@@ -1,5 +1,7 @@
 #include "redisconnection.h"
 
+#include "redisstream.h"
+
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 #include <vector>
@@ -45,6 +47,7 @@ void RedisConnection::open(const QString &host, quint16 port, int timeoutMs)
     }
     m_context = context;
     context->data = this;
+    RedisStream::bound(context->c.reader);
     // The event hooks first: setting the connect callback already asks for a write event.
     context->ev.data = this;
     context->ev.addRead = [](void *data) {
@@ -114,10 +117,14 @@ void RedisConnection::watch(QSocketNotifier::Type type, bool on)
     connect(notifier.get(), &QSocketNotifier::activated, this, [this, type] {
         if (!m_context)
             return;
-        if (type == QSocketNotifier::Read)
-            redisAsyncHandleRead(m_context);
-        else
+        if (type != QSocketNotifier::Read) {
             redisAsyncHandleWrite(m_context);
+            return;
+        }
+        redisAsyncHandleRead(m_context); // At most 16 KiB per call.
+        if (m_context && m_context->c.reader
+            && qsizetype(m_context->c.reader->len) > RedisStream::MaxBufferedBytes)
+            drop(QStringLiteral("an answer over %1 MiB").arg(RedisStream::MaxBufferedBytes >> 20));
     });
 }
 
@@ -156,7 +163,8 @@ void RedisConnection::onReply(redisAsyncContext *context, void *reply, void *ans
         (*call)(static_cast<const redisReply *>(reply), {});
         return;
     }
-    QString reason = context->err ? QString::fromLocal8Bit(context->errstr) : QString();
+    QString reason
+        = context->err ? RedisStream::errorText(context->err, context->errstr) : QString();
     (*call)(nullptr, reason.isEmpty() ? QStringLiteral("the connection to Redis closed") : reason);
 }
 

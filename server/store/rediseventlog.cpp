@@ -196,6 +196,7 @@ bool RedisEventLog::open(const RedisAddress &address, const StoreOptions &option
     if (context->err)
         return fail(QString::fromLocal8Bit(context->errstr));
     redisSetTimeout(context.get(), timeout);
+    RedisStream::bound(context->reader);
     const auto run = [&context](const QByteArrayList &args, QString *error) {
         std::vector<const char *> argv;
         std::vector<size_t> lengths;
@@ -206,7 +207,7 @@ bool RedisEventLog::open(const RedisAddress &address, const StoreOptions &option
         OwnedReply reply(static_cast<redisReply *>(
             redisCommandArgv(context.get(), int(argv.size()), argv.data(), lengths.data())));
         if (!reply)
-            *error = QString::fromLocal8Bit(context->errstr);
+            *error = RedisStream::errorText(context->err, context->errstr);
         else if (reply->type == REDIS_REPLY_ERROR)
             *error = QString::fromUtf8(text(reply.get()));
         return reply && reply->type != REDIS_REPLY_ERROR ? std::move(reply) : OwnedReply();

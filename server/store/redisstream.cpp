@@ -6,6 +6,17 @@ namespace Pushboard::RedisStream {
 
 namespace {
 
+/// hiredis's own functions (the ones a reader starts with), wrapped by bound().
+redisReplyObjectFunctions s_hiredis {};
+redisReplyObjectFunctions s_bounded {};
+
+void *createBoundedArray(const redisReadTask *task, int elements)
+{
+    if (elements > MaxArrayElements)
+        return nullptr; // hiredis reports it as a failed allocation and fails the connection.
+    return s_hiredis.createArray(task, elements);
+}
+
 bool isString(const redisReply *reply)
 {
     return reply && reply->type == REDIS_REPLY_STRING;
@@ -50,6 +61,27 @@ std::optional<Event> eventFrom(const redisReply *entry, QByteArray *streamId)
     if (!topicSeen || !timeSeen || !dataSeen || !isValidTopic(event.topic))
         return std::nullopt;
     return event;
+}
+
+QString errorText(int err, const char *errstr)
+{
+    if (err == REDIS_ERR_OOM)
+        return QStringLiteral("it sent an answer larger than allowed (an array of more than %1 "
+                              "elements)")
+            .arg(MaxArrayElements);
+    return QString::fromLocal8Bit(errstr);
+}
+
+void bound(redisReader *reader)
+{
+    if (!reader || !reader->fn || reader->fn == &s_bounded)
+        return;
+    if (!s_hiredis.createArray) { // One event-loop thread: no race on the first call.
+        s_hiredis = *reader->fn;
+        s_bounded = s_hiredis;
+        s_bounded.createArray = &createBoundedArray;
+    }
+    reader->fn = &s_bounded;
 }
 
 } // namespace Pushboard::RedisStream

@@ -1,6 +1,7 @@
 // libFuzzer: what a Redis server (or anything that answers in its place) sends back for XRANGE or
-// XREAD, parsed by hiredis's reader and read as stream entries by RedisStream::eventFrom() the way
-// RedisEventLog's tail reads them. Nothing may crash, and whatever is taken is a valid event.
+// XREAD, parsed by hiredis's reader (bounded as the server bounds it) and read as stream entries by
+// RedisStream::eventFrom() the way RedisEventLog's tail reads them. Nothing may crash or ask for
+// unbounded memory, and whatever is taken is a valid event.
 #include "redisstream.h"
 
 #include <cstdlib>
@@ -30,6 +31,7 @@ void readEntries(const redisReply *reply, int depth)
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     redisReader *reader = redisReaderCreate();
+    RedisStream::bound(reader); // As every connection of the server is.
     redisReaderFeed(reader, reinterpret_cast<const char *>(data), size);
     void *reply = nullptr;
     while (redisReaderGetReply(reader, &reply) == REDIS_OK && reply) {

@@ -5,6 +5,12 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
 using namespace Pushboard;
 using StoreTest::drafts;
 using StoreTest::ids;
@@ -295,6 +301,40 @@ private Q_SLOTS:
         QCOMPARE(publishAndWait(log, drafts(1)), range(3, 3));
         QTRY_COMPARE(received.ids, range(3, 3));
         QCOMPARE(ids(log.after(0)), range(3, 3));
+    }
+
+    void aHostileServerCannotMakeTheLogAllocateWithoutBound()
+    {
+        // Not Redis: to whatever it is asked, it announces an array of 697,763,165 answers,
+        // which hiredis 0.14 would allocate at once (5.5 GB). The bounded reader refuses it.
+        const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in address {};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        QVERIFY(::bind(listener, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0);
+        QVERIFY(::listen(listener, 1) == 0);
+        QVERIFY(::getsockname(listener, reinterpret_cast<sockaddr *>(&address), &length) == 0);
+        std::thread hostile([listener] {
+            const int client = ::accept(listener, nullptr, nullptr);
+            char request[512];
+            if (::recv(client, request, sizeof request, 0) > 0) {
+                const char answer[] = "*697763165\r\n$4\r\ndata\r\n";
+                ::send(client, answer, sizeof answer - 1, MSG_NOSIGNAL);
+            }
+            while (::recv(client, request, sizeof request, 0) > 0) { } // Until the log hangs up.
+            ::close(client);
+        });
+        RedisEventLog log;
+        RedisAddress redis;
+        redis.host = QStringLiteral("127.0.0.1");
+        redis.port = ntohs(address.sin_port);
+        const bool opened = log.open(redis, m_options);
+        hostile.join();
+        ::close(listener);
+        QVERIFY(!opened);
+        QVERIFY2(log.errorString().contains(QStringLiteral("an answer larger than allowed")),
+            qPrintable(log.errorString()));
     }
 
     void unreachableRedisFailsOpenWithAReason()
