@@ -258,8 +258,10 @@ void LabConnectionLimit::samplePart()
     const double intoPart = elapsedS() - m_partStartS;
     part.openOverTime.append(QPointF(intoPart, part.streamsOpen));
     // The count is what the client gets once it has settled: unchanged for a second after
-    // the settling time (at most 15 s, for a machine under load).
-    const bool settled = intoPart * 1000 >= m_settleMs && elapsedS() - m_stableSinceS >= 1.0;
+    // the settling time, and not still nothing (a browser starting on a loaded machine can take
+    // longer than the settling time to open its first stream); at most 15 s.
+    const bool settled = intoPart * 1000 >= m_settleMs && elapsedS() - m_stableSinceS >= 1.0
+        && part.streamsOpen > 0;
     if (!m_probing && (settled || intoPart > 15)) {
         m_probing = true;
         probe();
