@@ -1,7 +1,7 @@
 #include "servecommand.h"
 
-#include "procmetricsource.h"
 #include "eventlog.h"
+#include "procmetricsource.h"
 #include "serverhost.h"
 #include "serveroptions.h"
 #include "terminal.h"

@@ -150,8 +150,7 @@ std::optional<ServerConfig> serverConfigFrom(const QCommandLineParser &parser, Q
         return std::nullopt;
     }
     config.backplane = parser.value(QStringLiteral("backplane"));
-    if (parser.isSet(QStringLiteral("backplane"))
-        && !RedisAddress::parse(config.backplane, error))
+    if (parser.isSet(QStringLiteral("backplane")) && !RedisAddress::parse(config.backplane, error))
         return std::nullopt;
     config.sampleMetrics = !parser.isSet(QStringLiteral("no-metrics"));
     config.port = quint16(*port);

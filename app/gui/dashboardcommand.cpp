@@ -1,8 +1,8 @@
 #include "dashboardcommand.h"
 
+#include "eventlog.h"
 #include "labscenario.h"
 #include "procmetricsource.h"
-#include "eventlog.h"
 #include "serverhost.h"
 #include "serveroptions.h"
 #include "terminal.h"

@@ -86,8 +86,8 @@ public:
               "backend servers\n    balance roundrobin\n";
         int n = 0;
         for (quint16 port : upstreams)
-            conf += "    server s" + QByteArray::number(++n) + " 127.0.0.1:" + QByteArray::number(port)
-                + '\n';
+            conf += "    server s" + QByteArray::number(++n)
+                + " 127.0.0.1:" + QByteArray::number(port) + '\n';
         QFile file(m_dir.filePath(QStringLiteral("haproxy.cfg")));
         if (!file.open(QIODevice::WriteOnly) || file.write(conf) != conf.size())
             return false;
