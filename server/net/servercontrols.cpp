@@ -6,7 +6,11 @@
 #include "samplingscheduler.h"
 #include "ssepublisher.h"
 
+#include <QLoggingCategory>
+
 #include <cmath>
+
+Q_LOGGING_CATEGORY(lcControls, "pushboard.server.controls", QtInfoMsg)
 
 namespace Pushboard {
 
@@ -106,7 +110,11 @@ std::optional<QString> ServerControls::apply(
         if (!m_parts.store->isWritable())
             return QStringLiteral("the event log cannot be written: %1")
                 .arg(m_parts.store->errorString());
-        m_parts.store->publish(drafts); // Acknowledged now; a failed commit is logged by the log.
+        // Answered now (the log is writable); a commit that fails after all is logged.
+        m_parts.store->publish(drafts, [](const EventList &stored, const QString &error) {
+            if (stored.isEmpty())
+                qCWarning(lcControls).noquote() << "burst not stored:" << error;
+        });
     } else {
         return QStringLiteral(
             "unknown action '%1': setInterval, pauseSources, resumeSources, setKeepalive, "
