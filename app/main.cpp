@@ -1,3 +1,4 @@
+#include "checkcommand.h"
 #include "dashboardcommand.h"
 #include "inspectcommand.h"
 #include "labcommand.h"
@@ -27,6 +28,8 @@ const char Usage[]
       "  inspect Relay a port to any HTTP/SSE/WebSocket server; print every frame, export\n"
       "          the session as JSON, HAR or pcapng.\n"
       "  lab     Run a protocol-lab scenario headless and print its figures.\n"
+      "  check   Check anyone's SSE or WebSocket endpoint: one verdict per item, with\n"
+      "          its evidence (exit code 0 pass, 1 warn, 2 fail, 3 unreachable).\n"
       "\n"
       "Run 'pushboard COMMAND --help' for a command's options.\n";
 
@@ -62,6 +65,10 @@ int main(int argc, char *argv[])
     if (command == QLatin1String("inspect")) {
         QCoreApplication app(argc, argv);
         return Pushboard::Cli::runInspect(QCoreApplication::arguments());
+    }
+    if (command == QLatin1String("check")) {
+        QCoreApplication app(argc, argv);
+        return Pushboard::Cli::runCheck(QCoreApplication::arguments());
     }
     if (command == QLatin1String("lab")) {
         // No window, but the PNG chart needs fonts: a GUI application on the offscreen platform.
