@@ -3,17 +3,7 @@
 #include <QSslSocket>
 #include <QTcpSocket>
 
-#include <zlib.h>
-
 namespace Pushboard {
-
-/// A zlib stream for the body's gzip or deflate coding.
-struct ProbeConnection::Inflater
-{
-    z_stream stream {};
-    bool ended = false;
-    ~Inflater() { inflateEnd(&stream); }
-};
 
 ProbeConnection::ProbeConnection(const QElapsedTimer &clock, QObject *parent)
     : QObject(parent)
@@ -129,161 +119,38 @@ void ProbeConnection::onReadyRead()
     const QByteArray bytes = m_socket->readAll();
     const qint64 at = m_clock.elapsed();
     ++m_reads;
-    if (m_framing == Framing::Upgraded) {
-        Q_EMIT upgradedReceived(bytes, at);
-        return;
-    }
-    QByteArrayView rest = bytes;
-    if (m_framing == Framing::Head) {
-        m_buffer += bytes;
-        const HttpHeadResult result = parseHttpHead(m_buffer, false, MaxHeadBytes);
-        if (result.status == HttpHeadResult::Status::NeedMore)
-            return;
-        if (result.status == HttpHeadResult::Status::Malformed)
-            return finish(QStringLiteral("not an HTTP/1.1 answer: %1").arg(result.error), false);
-        m_head = result.head;
-        m_rawHead = m_buffer.left(m_head.size);
-        const QByteArray after = m_buffer.mid(m_head.size);
-        m_buffer.clear();
+    const HttpAnswerReader::Output out = m_reader.feed(bytes);
+    if (out.headCompleted) {
         m_headAtMs = at;
-        const int status = m_head.status;
-        const QByteArray length = m_head.value("Content-Length");
-        if (status == 101) {
-            m_framing = Framing::Upgraded;
-        } else if (status == 204 || status == 304 || (status >= 100 && status < 200)
-            || m_request.method == "HEAD") {
-            m_framing = Framing::Done;
-        } else if (m_head.hasToken("Transfer-Encoding", "chunked")) {
-            m_framing = Framing::Chunked;
-        } else if (!length.isEmpty()) {
-            bool ok = false;
-            m_remaining = length.toLongLong(&ok);
-            if (!ok || m_remaining < 0)
-                return finish(QStringLiteral("bad Content-Length '%1'")
-                                  .arg(QString::fromLatin1(length.left(40))),
-                    false);
-            m_framing = m_remaining == 0 ? Framing::Done : Framing::Length;
-        } else {
-            m_framing = Framing::UntilClose;
-        }
-        m_coding = m_head.value("Content-Encoding").trimmed().toLower();
-        if (m_coding == "identity")
-            m_coding.clear();
-        if (!m_coding.isEmpty() && m_framing != Framing::Upgraded && !startInflating())
-            return finish(QStringLiteral("unsupported Content-Encoding '%1'")
-                              .arg(QString::fromLatin1(m_coding.left(40))),
-                false);
         Q_EMIT headReceived();
         if (m_finished)
             return;
-        if (m_framing == Framing::Done)
-            return finish(QString(), true);
-        if (m_framing == Framing::Upgraded) {
-            if (!after.isEmpty())
-                Q_EMIT upgradedReceived(after, at);
-            return;
-        }
-        m_buffer = after; // the body's first bytes, handled below
-        rest = m_buffer;
     }
-    if (rest.isEmpty())
+    if (!out.upgraded.isEmpty())
+        Q_EMIT upgradedReceived(out.upgraded, at);
+    if (!out.body.isEmpty()) {
+        if (m_firstBodyAtMs < 0)
+            m_firstBodyAtMs = at;
+        Q_EMIT bodyReceived(out.body, at, m_reads);
+    }
+    if (m_finished)
         return;
-    switch (m_framing) {
-    case Framing::Chunked: {
-        QByteArray body;
-        m_chunked.feed(rest, body);
-        if (m_chunked.hasFailed())
-            return finish(
-                QStringLiteral("bad chunked framing: %1").arg(m_chunked.errorString()), false);
-        deliverBody(body, at);
-        if (!m_finished && m_chunked.isDone())
-            finish(QString(), true);
-        break;
-    }
-    case Framing::Length: {
-        const qint64 take = qMin<qint64>(m_remaining, rest.size());
-        m_remaining -= take;
-        deliverBody(rest.first(take), at);
-        if (!m_finished && m_remaining == 0)
-            finish(QString(), true);
-        break;
-    }
-    case Framing::UntilClose:
-        deliverBody(rest, at);
-        break;
-    default:
-        break;
-    }
-    m_buffer.clear();
-}
-
-bool ProbeConnection::startInflating()
-{
-    int windowBits = 0;
-    if (m_coding == "gzip" || m_coding == "x-gzip")
-        windowBits = 15 + 16;
-    else if (m_coding == "deflate")
-        windowBits = 15 + 32; // zlib-wrapped as RFC 9110 says, or gzip by mistake
-    else
-        return false;
-    m_inflater = std::make_unique<Inflater>();
-    return inflateInit2(&m_inflater->stream, windowBits) == Z_OK;
-}
-
-void ProbeConnection::deliverBody(QByteArrayView bytes, qint64 at)
-{
-    if (bytes.isEmpty())
-        return;
-    if (m_firstBodyAtMs < 0)
-        m_firstBodyAtMs = at;
-    if (!m_inflater) {
-        Q_EMIT bodyReceived(bytes.toByteArray(), at, m_reads);
-        return;
-    }
-    if (m_inflater->ended)
-        return;
-    QByteArray out;
-    z_stream &z = m_inflater->stream;
-    z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(bytes.data()));
-    z.avail_in = uInt(bytes.size());
-    char chunk[16384];
-    while (z.avail_in > 0) {
-        z.next_out = reinterpret_cast<Bytef *>(chunk);
-        z.avail_out = sizeof chunk;
-        const int status = inflate(&z, Z_SYNC_FLUSH);
-        if (status != Z_OK && status != Z_STREAM_END && status != Z_BUF_ERROR)
-            return finish(QStringLiteral("the %1 body does not inflate: %2")
-                              .arg(QString::fromLatin1(m_coding),
-                                  QString::fromLatin1(z.msg ? z.msg : "corrupt data")),
-                false);
-        out.append(chunk, qsizetype(sizeof chunk - z.avail_out));
-        if (out.size() > MaxInflatedBytes)
-            return finish(QStringLiteral("one read inflates past %1 MiB")
-                              .arg(MaxInflatedBytes / (1024 * 1024)),
-                false);
-        if (status == Z_STREAM_END) {
-            m_inflater->ended = true;
-            break;
-        }
-        if (status == Z_BUF_ERROR || (z.avail_out > 0 && z.avail_in == 0))
-            break;
-    }
-    if (!out.isEmpty())
-        Q_EMIT bodyReceived(out, at, m_reads);
+    if (m_reader.hasFailed())
+        finish(m_reader.errorString(), false);
+    else if (out.bodyEnded)
+        finish(QString(), true);
 }
 
 void ProbeConnection::onDisconnected()
 {
     if (m_finished)
         return;
-    if (m_framing == Framing::Head)
-        return finish(m_headAtMs < 0 && m_buffer.isEmpty()
-                ? QStringLiteral("the server closed the connection without answering")
-                : QStringLiteral("the server closed the connection inside the answer's head"),
+    if (!m_reader.hasHead())
+        return finish(m_reader.rawHead().isEmpty() && m_headAtMs < 0
+                ? QStringLiteral("the server closed the connection without a complete answer")
+                : QStringLiteral("the server closed the connection"),
             false);
-    const bool clean = m_framing == Framing::UntilClose || m_framing == Framing::Done
-        || m_framing == Framing::Upgraded;
-    finish(QString(), clean);
+    finish(QString(), m_reader.closeEndsBody());
 }
 
 void ProbeConnection::finish(const QString &error, bool clean)

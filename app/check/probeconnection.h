@@ -1,7 +1,6 @@
 #pragma once
 
-#include "protocol/chunkeddecoder.h"
-#include "protocol/httphead.h"
+#include "httpanswerreader.h"
 #include "tlstrust.h"
 
 #include <QByteArrayList>
@@ -10,28 +9,20 @@
 #include <QPointer>
 #include <QUrl>
 
-#include <memory>
-
 class QTcpSocket;
 
 namespace Pushboard {
 
 /// One HTTP/1.1 exchange on a connection of its own, read as raw bytes, so that `pushboard
-/// check` sees exactly what a server sent: the head as sent, the body after its framing
-/// (chunked, Content-Length or until close) and content coding (gzip, deflate), each piece
-/// with the time it arrived. After a `101 Switching Protocols` the bytes that follow come out
-/// of upgraded() unchanged, and send() writes to the peer (a WebSocket).
-///
-/// A hostile server cannot make it hold much: a head over 64 KiB, a body that inflates past
-/// MaxInflatedBytes at once, or bad chunked framing ends the exchange with an error.
+/// check` sees exactly what a server sent (HttpAnswerReader): the head as sent, the body after
+/// its framing and content coding, each piece with the time it arrived on the check's clock.
+/// After a `101 Switching Protocols` the bytes that follow come out of upgradedReceived()
+/// unchanged, and send() writes to the peer (a WebSocket).
 class ProbeConnection : public QObject
 {
     Q_OBJECT
 
 public:
-    static constexpr qsizetype MaxHeadBytes = 64 * 1024;
-    static constexpr qsizetype MaxInflatedBytes = 16 * 1024 * 1024;
-
     struct Request
     {
         QUrl url; ///< http(s):// or ws(s)://; the path and query are sent as the target.
@@ -56,8 +47,8 @@ public:
     /// Ends the exchange without emitting finished().
     void abort();
 
-    [[nodiscard]] const HttpHead &head() const { return m_head; }
-    [[nodiscard]] QByteArray rawHead() const { return m_rawHead; }
+    [[nodiscard]] const HttpHead &head() const { return m_reader.head(); }
+    [[nodiscard]] QByteArray rawHead() const { return m_reader.rawHead(); }
     [[nodiscard]] bool hasHead() const { return m_headAtMs >= 0; }
     [[nodiscard]] qint64 sentAtMs() const { return m_sentAtMs; }
     [[nodiscard]] qint64 headAtMs() const { return m_headAtMs; }
@@ -65,7 +56,7 @@ public:
     /// The protocol ALPN chose over TLS ("h2", "http/1.1"); empty without TLS or ALPN.
     [[nodiscard]] QByteArray alpnProtocol() const { return m_alpn; }
     /// The body's content coding as the server named it (empty: none).
-    [[nodiscard]] QByteArray contentCoding() const { return m_coding; }
+    [[nodiscard]] QByteArray contentCoding() const { return m_reader.contentCoding(); }
     [[nodiscard]] bool isOpen() const;
 
 Q_SIGNALS:
@@ -86,29 +77,11 @@ private:
     void onReadyRead();
     void onDisconnected();
     void finish(const QString &error, bool clean);
-    void deliverBody(QByteArrayView bytes, qint64 at);
-    bool startInflating();
 
     const QElapsedTimer &m_clock;
     Request m_request;
     QPointer<QTcpSocket> m_socket;
-    QByteArray m_buffer; ///< Head bytes not yet complete.
-    QByteArray m_rawHead;
-    HttpHead m_head;
-    enum class Framing {
-        Head,
-        Chunked,
-        Length,
-        UntilClose,
-        Upgraded,
-        Done
-    } m_framing
-        = Framing::Head;
-    ChunkedDecoder m_chunked;
-    qint64 m_remaining = 0;
-    QByteArray m_coding;
-    struct Inflater;
-    std::unique_ptr<Inflater> m_inflater;
+    HttpAnswerReader m_reader;
     qint64 m_sentAtMs = -1;
     qint64 m_headAtMs = -1;
     qint64 m_firstBodyAtMs = -1;

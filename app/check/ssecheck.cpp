@@ -147,15 +147,15 @@ void SseCheck::scheduleHistoryProbes(qint64 now)
             m_unknown->close();
         if (!m_old->hasEnded()) {
             const qint64 oldOpenedAt = m_old->connection().sentAtMs();
-            const bool caughtUp
-                = m_oldUntil < m_oldFrom || m_old->indexOf(m_main->events().at(m_oldUntil).id) >= 0;
+            const bool caughtUp = m_oldUntil < m_oldFrom || oldReachedLive();
             if (caughtUp || (oldOpenedAt >= 0 && now - oldOpenedAt >= OldLimitMs)
                 || (oldOpenedAt < 0 && now - m_markAtMs > 60000))
                 m_old->close();
         }
         return;
     }
-    if (!m_resume || !m_resume->hasEnded() || !m_main->isStreaming())
+    // The main stream is only the reference up to now: it may have closed meanwhile.
+    if (!m_resume || !m_resume->hasEnded())
         return;
     const QList<SseProbe::Event> &events = m_main->events();
     const QString last = events.at(m_main->lastOwnIndex()).id;
@@ -180,6 +180,20 @@ void SseCheck::scheduleHistoryProbes(qint64 now)
     m_oldUntil = m_main->lastOwnIndex();
     m_old = openProbe(m_oldId);
     connect(m_old, &SseProbe::eventReceived, this, &SseCheck::advance);
+}
+
+bool SseCheck::oldReachedLive() const
+{
+    // It brought the main stream's last event when it opened, or one the main stream saw later
+    // (a replay that skipped ahead).
+    const QList<SseProbe::Event> &main = m_main->events();
+    if (m_old->indexOf(main.at(m_oldUntil).id) >= 0)
+        return true;
+    for (qsizetype i = m_oldUntil + 1; i < main.size(); ++i) {
+        if (main.at(i).ownId && m_old->indexOf(main.at(i).id) >= 0)
+            return true;
+    }
+    return false;
 }
 
 void SseCheck::scheduleReconnect(qint64 now)
@@ -332,12 +346,15 @@ void SseCheck::judgeStream()
     if (!gaps.isEmpty())
         keepaliveEvidence += QStringLiteral("; comments every %1 (median)")
                                  .arg(formatDuration(gaps.at(gaps.size() / 2)));
+    // Without comments only the events keep the stream alive: a fail once quiet spells reach
+    // half the time-out, since a quieter hour will reach all of it.
+    const bool commentsKeepUp = !comments.isEmpty() && (gaps.isEmpty() || gaps.last() < threshold);
     Verdict keepalive = Verdict::Pass;
     if (!streamed)
         keepalive = Verdict::Skip;
-    else if (silence >= threshold)
+    else if (silence >= threshold || (!commentsKeepUp && silence >= threshold / 2))
         keepalive = Verdict::Fail;
-    else if (comments.isEmpty())
+    else if (!commentsKeepUp)
         keepalive = Verdict::Warn;
     add(QStringLiteral("sse.keepalive"), QStringLiteral("Keepalive"), keepalive,
         streamed ? keepaliveEvidence : notStreamed,
@@ -693,11 +710,14 @@ void SseCheck::judgeOld()
     if (!announcements.isEmpty())
         evidence
             += QStringLiteral(", announced with %1").arg(announcements.join(QStringLiteral(", ")));
-    const bool reachedLive = m_old->indexOf(main.at(m_oldUntil).id) >= 0;
-    if (!reachedLive && missing.size() > 0 && m_old->indexOf(main.at(m_oldFrom).id) < 0
-        && m_old->eventCount() > 0 && !m_old->endError().isEmpty()) {
+    const bool reachedLive = oldReachedLive();
+    if (!reachedLive && !m_old->closedByUs()) {
         add(id, title, Verdict::Fail,
-            evidence + QStringLiteral("; the replay broke off: %1").arg(m_old->endError()), why);
+            evidence
+                + QStringLiteral("; the server ended the replay before the live stream (%1)")
+                      .arg(m_old->endError().isEmpty() ? QStringLiteral("closed")
+                                                       : m_old->endError()),
+            why);
         return;
     }
     if (!reachedLive) {

@@ -41,6 +41,7 @@ private:
     void scheduleResume(qint64 now);
     void scheduleHistoryProbes(qint64 now);
     void scheduleReconnect(qint64 now);
+    [[nodiscard]] bool oldReachedLive() const;
     [[nodiscard]] bool isDone() const;
     void conclude();
 

@@ -1,8 +1,8 @@
 #include "wscheck.h"
 
-#include "protocol/utf8.h"
 #include "protocol/wshandshake.h"
 #include "protocol/wsreader.h"
+#include "serverframereader.h"
 
 #include <QRandomGenerator>
 
@@ -12,8 +12,6 @@ namespace {
 
 using Verdict = CheckItem::Verdict;
 
-constexpr quint64 MaxFrameBytes = 32 * 1024 * 1024;
-constexpr qsizetype MaxMessageBytes = 32 * 1024 * 1024;
 constexpr qint64 AnswerMs = 5000; ///< For a pong, or the server's Close.
 constexpr qint64 SizeAnswerMs = 10000;
 constexpr qint64 Sizes[] = {1024, 64 * 1024 - 512, 1024 * 1024, 16 * 1024 * 1024};
@@ -27,18 +25,6 @@ QString sizeText(qint64 bytes)
     return QStringLiteral("%1 bytes").arg(bytes);
 }
 
-QString frameText(const WsFrame &frame)
-{
-    return QStringLiteral("opcode 0x%1, FIN %2, RSV %3%4%5, MASK %6, length %7")
-        .arg(frame.opcode, 0, 16)
-        .arg(int(frame.fin))
-        .arg(int(frame.rsv1))
-        .arg(int(frame.rsv2))
-        .arg(int(frame.rsv3))
-        .arg(int(frame.masked))
-        .arg(frame.length);
-}
-
 } // namespace
 
 struct WsCheck::Link
@@ -50,17 +36,8 @@ struct WsCheck::Link
     ProbeConnection connection;
     QByteArray key;
     bool upgraded = false;
-    WsFrameDecoder decoder {MaxFrameBytes};
     std::optional<PerMessageDeflateParams> deflate;
-    std::unique_ptr<MessageInflater> inflater;
-    bool inMessage = false;
-    quint8 messageOpcode = 0;
-    bool messageCompressed = false;
-    QByteArray message;
-    qint64 frames = 0;
-    qint64 messages = 0;
-    int violations = 0;
-    QStringList violationText; ///< The first few, with the frame's header.
+    std::unique_ptr<ServerFrameReader> reader; ///< Once upgraded.
     QList<qint64> serverPings;
     QList<std::pair<QByteArray, qint64>> pongs;
     bool closeReceived = false;
@@ -139,9 +116,7 @@ std::unique_ptr<WsCheck::Link> WsCheck::openLink(const QByteArray &origin)
         raw->upgraded = head.status == 101;
         raw->deflate
             = PerMessageDeflateParams::fromResponse(head.value("Sec-WebSocket-Extensions"));
-        if (raw->deflate)
-            raw->inflater = std::make_unique<MessageInflater>(
-                raw->deflate->serverNoContextTakeover, MaxMessageBytes);
+        raw->reader = std::make_unique<ServerFrameReader>(raw->deflate);
     });
     connect(&raw->connection, &ProbeConnection::upgradedReceived, this,
         [this, raw](const QByteArray &bytes, qint64 atMs) { onUpgraded(*raw, bytes, atMs); });
@@ -177,130 +152,37 @@ void WsCheck::stop()
 
 void WsCheck::onUpgraded(Link &link, const QByteArray &bytes, qint64 atMs)
 {
-    link.decoder.feed(bytes);
-    while (const auto frame = link.decoder.next()) {
-        onFrame(link, *frame, atMs);
-        if (link.ended)
-            return;
+    if (!link.reader)
+        return;
+    const QList<ServerFrameReader::Item> items = link.reader->feed(bytes);
+    for (const ServerFrameReader::Item &item : items) {
+        switch (item.kind) {
+        case ServerFrameReader::Item::Kind::Ping:
+            link.serverPings.append(atMs);
+            link.connection.send(clientFrame(WsFrame::Pong, item.payload));
+            break;
+        case ServerFrameReader::Item::Kind::Pong:
+            link.pongs.append({item.payload, atMs});
+            break;
+        case ServerFrameReader::Item::Kind::Close:
+            link.closeReceived = true;
+            link.closeAtMs = atMs;
+            link.closeCode = item.code;
+            link.closeReason = item.reason;
+            // Echo it, unless this is the answer to our own Close (7.1.1: the server closes TCP).
+            if (m_closeSentAtMs < 0 || &link != m_main.get())
+                link.connection.send(clientFrame(WsFrame::Close, item.payload.left(2)));
+            break;
+        case ServerFrameReader::Item::Kind::Message:
+            break;
+        }
     }
-    if (link.decoder.error() != WsFrameDecoder::Error::None) {
-        WsFrame header;
-        header.length = link.decoder.pendingLength();
-        violation(link, header,
-            link.decoder.error() == WsFrameDecoder::Error::TooLarge
-                ? QStringLiteral("a frame of %1, over the %2 the check reads")
-                      .arg(sizeText(qint64(link.decoder.pendingLength())), sizeText(MaxFrameBytes))
-                : QStringLiteral("a 64-bit length with its top bit set (5.2)"));
+    if (link.reader->isBroken() && !link.ended) {
         link.connection.abort();
         link.ended = true;
         link.endedAtMs = atMs;
-        link.endError = QStringLiteral("unreadable frame");
+        link.endError = QStringLiteral("an unreadable frame");
     }
-}
-
-void WsCheck::violation(Link &link, const WsFrame &frame, const QString &what)
-{
-    ++link.violations;
-    if (link.violationText.size() < 3)
-        link.violationText.append(
-            QStringLiteral("frame %1 (%2): %3").arg(link.frames).arg(frameText(frame), what));
-}
-
-void WsCheck::onFrame(Link &link, const WsFrame &frame, qint64 atMs)
-{
-    ++link.frames;
-    if (link.closeReceived)
-        violation(link, frame, QStringLiteral("a frame after the server's Close (5.5.1)"));
-    if (frame.masked)
-        violation(link, frame,
-            QStringLiteral("masked: a server MUST NOT mask, a client MUST close (5.1)"));
-    const bool firstOfMessage = !frame.isControl() && frame.opcode != WsFrame::Continuation;
-    if (frame.rsv2 || frame.rsv3 || (frame.rsv1 && !(link.deflate && firstOfMessage)))
-        violation(link, frame,
-            QStringLiteral("a reserved bit set without an extension that defines it (5.2)"));
-    const quint8 op = frame.opcode;
-    const bool known = op == WsFrame::Continuation || op == WsFrame::Text || op == WsFrame::Binary
-        || op == WsFrame::Close || op == WsFrame::Ping || op == WsFrame::Pong;
-    if (!known) {
-        violation(link, frame, QStringLiteral("a reserved opcode (5.2)"));
-        return;
-    }
-    if (frame.isControl() && (!frame.fin || frame.length > 125))
-        violation(
-            link, frame, QStringLiteral("a control frame fragmented or over 125 bytes (5.5)"));
-
-    switch (op) {
-    case WsFrame::Ping:
-        link.serverPings.append(atMs);
-        link.connection.send(clientFrame(WsFrame::Pong, frame.payload));
-        return;
-    case WsFrame::Pong:
-        link.pongs.append({frame.payload, atMs});
-        return;
-    case WsFrame::Close: {
-        if (link.closeReceived)
-            return;
-        link.closeReceived = true;
-        link.closeAtMs = atMs;
-        if (frame.payload.size() == 1) {
-            violation(link, frame, QStringLiteral("a Close payload of one byte (5.5.1)"));
-        } else if (frame.payload.size() >= 2) {
-            const quint16 code
-                = quint16((quint8(frame.payload.at(0)) << 8) | quint8(frame.payload.at(1)));
-            link.closeCode = code;
-            link.closeReason = QString::fromUtf8(frame.payload.mid(2));
-            if (!WsReader::isValidCloseCode(code))
-                violation(link, frame,
-                    QStringLiteral("close code %1, which may not be sent (7.4)").arg(code));
-            if (!isValidUtf8(QByteArrayView(frame.payload).sliced(2)))
-                violation(link, frame, QStringLiteral("a close reason that is not UTF-8 (5.5.1)"));
-        }
-        if (m_closeSentAtMs < 0 || &link != m_main.get())
-            link.connection.send(clientFrame(WsFrame::Close, frame.payload.left(2)));
-        return;
-    }
-    default:
-        break;
-    }
-
-    if (op == WsFrame::Continuation) {
-        if (!link.inMessage) {
-            violation(
-                link, frame, QStringLiteral("a continuation with no message to continue (5.4)"));
-            return;
-        }
-    } else {
-        if (link.inMessage)
-            violation(link, frame, QStringLiteral("a new message inside a fragmented one (5.4)"));
-        link.inMessage = true;
-        link.messageOpcode = op;
-        link.messageCompressed = frame.rsv1;
-        link.message.clear();
-    }
-    if (link.message.size() + frame.payload.size() > MaxMessageBytes) {
-        violation(link, frame, QStringLiteral("a message over %1").arg(sizeText(MaxMessageBytes)));
-        link.inMessage = false;
-        link.message.clear();
-        return;
-    }
-    link.message += frame.payload;
-    if (!frame.fin)
-        return;
-    link.inMessage = false;
-    ++link.messages;
-    QByteArray message = std::exchange(link.message, {});
-    if (link.messageCompressed) {
-        QByteArray inflated;
-        if (!link.inflater || !link.inflater->inflate(message, inflated)) {
-            violation(link, frame,
-                QStringLiteral("a compressed message that does not inflate: %1")
-                    .arg(link.inflater ? link.inflater->errorString() : QString()));
-            return;
-        }
-        message = inflated;
-    }
-    if (link.messageOpcode == WsFrame::Text && !isValidUtf8(message))
-        violation(link, frame, QStringLiteral("a text message that is not UTF-8 (8.1)"));
 }
 
 void WsCheck::advance()
@@ -525,17 +407,24 @@ void WsCheck::judgeMain()
     const qint64 lifetime
         = (main.endedAtMs >= 0 ? main.endedAtMs : m_clock.elapsed()) - main.connection.headAtMs();
 
+    QStringList broken;
+    const ServerFrameReader *reader = main.reader.get();
+    if (reader) {
+        for (const ServerFrameReader::Violation &violation : reader->violations())
+            broken.append(QStringLiteral("%1 (%2 times; first %3)")
+                              .arg(violation.rule)
+                              .arg(violation.count)
+                              .arg(violation.firstFrame));
+    }
     add(QStringLiteral("ws.frames"), QStringLiteral("Server frames"),
-        !open ? Verdict::Skip : (main.violations == 0 ? Verdict::Pass : Verdict::Fail),
-        !open
-            ? notOpen
-            : (main.violations == 0 ? QStringLiteral("%1 frames, %2 messages, all as RFC 6455 says")
-                                          .arg(main.frames)
-                                          .arg(main.messages)
-                                    : QStringLiteral("%1 of %2 frames break RFC 6455: %3")
-                                          .arg(main.violations)
-                                          .arg(main.frames)
-                                          .arg(main.violationText.join(QStringLiteral("; ")))),
+        !open || !reader ? Verdict::Skip : (broken.isEmpty() ? Verdict::Pass : Verdict::Fail),
+        !open || !reader       ? notOpen
+            : broken.isEmpty() ? QStringLiteral("%1 frames, %2 messages, all as RFC 6455 says")
+                                     .arg(reader->frames())
+                                     .arg(reader->messages())
+                               : QStringLiteral("%1 frames; %2")
+                                     .arg(reader->frames())
+                                     .arg(broken.join(QStringLiteral("; "))),
         QStringLiteral("Browsers close the connection (1002) on the first such frame; other "
                        "clients may misread it."));
 

@@ -2,7 +2,6 @@
 
 #include "endpointcheck.h"
 #include "protocol/permessagedeflate.h"
-#include "protocol/wsframedecoder.h"
 
 #include <QTimer>
 
@@ -40,8 +39,6 @@ private:
 
     std::unique_ptr<Link> openLink(const QByteArray &origin);
     void onUpgraded(Link &link, const QByteArray &bytes, qint64 atMs);
-    void onFrame(Link &link, const WsFrame &frame, qint64 atMs);
-    void violation(Link &link, const WsFrame &frame, const QString &what);
     void advance();
     void advanceSizes(qint64 now);
     void conclude();
