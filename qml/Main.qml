@@ -27,6 +27,8 @@ ApplicationWindow {
     property int inspectPort: 0
     /// --lab SCENARIO: open on the Lab page and run it.
     property string labOnStart: ""
+    /// --check: open on the Check page and check the stream the dashboard watches.
+    property bool checkOnStart: false
     /// The tiles' figures (DashboardSource.current): a JavaScript object keyed by figure name.
     readonly property var current: source.current
 
@@ -57,6 +59,10 @@ ApplicationWindow {
         if (labOnStart !== "") {
             pages.currentIndex = 2;
             labPage.run(labOnStart);
+        }
+        if (checkOnStart) {
+            pages.currentIndex = 3;
+            checkPage.run();
         }
     }
 
@@ -92,10 +98,11 @@ ApplicationWindow {
         id: pages
         objectName: "pages"
         x: Theme.spacing
-        width: 480
+        width: 640
         TabButton { text: "Dashboard" }
         TabButton { text: "Inspector" }
         TabButton { text: "Lab" }
+        TabButton { text: "Check" }
     }
 
     StackLayout {
@@ -310,6 +317,16 @@ ApplicationWindow {
         id: labPage
         objectName: "labPage"
         exportDirectory: window.exportDirectory
+    }
+
+    CheckPage {
+        id: checkPage
+        objectName: "checkPage"
+        serverUrl: source.url
+        transport: source.transport
+        token: window.token
+        caFile: window.caFile
+        pin: window.pin
     }
     }
 }

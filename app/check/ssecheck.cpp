@@ -233,7 +233,7 @@ void SseCheck::conclude()
     m_tick.stop();
     if (!m_main->connection().hasHead()) {
         add(QStringLiteral("sse.reach"), QStringLiteral("Reachable"), Verdict::Fail,
-            m_main->endError().isEmpty() ? QStringLiteral("no answer") : m_main->endError(),
+            m_main->endError().isEmpty() ? QStringLiteral("stopped before the server answered") : m_main->endError(),
             QStringLiteral("Nothing else can be checked without an answer."));
         finishReport(false);
         return;
@@ -315,7 +315,7 @@ void SseCheck::judgeHead()
                        "send a comment or retry: at once."));
 
     const auto retry = m_main->retry();
-    add(QStringLiteral("sse.retry"), QStringLiteral("retry: field"),
+    add(QStringLiteral("sse.retry"), QStringLiteral("retry: sent"),
         retry ? Verdict::Pass : Verdict::Warn,
         retry ? QStringLiteral("retry: %1 (ms)").arg(*retry)
               : QStringLiteral("none: browsers wait their own default (3 s in Chromium, 5 s in "
@@ -702,11 +702,11 @@ void SseCheck::judgeOld()
             announcements.append(
                 QStringLiteral("'%1 %2'").arg(event.type, event.dataStart.left(60)));
     }
+    const qint64 tookMs = m_old->endedAtMs() - m_old->connection().headAtMs();
     QString evidence
-        = QStringLiteral("Last-Event-ID %1: %2 events in %3")
-              .arg(m_oldId)
-              .arg(m_old->eventCount())
-              .arg(formatDuration(m_old->endedAtMs() - m_old->connection().headAtMs()));
+        = QStringLiteral("Last-Event-ID %1: %2 events").arg(m_oldId).arg(m_old->eventCount());
+    if (tookMs >= 100)
+        evidence += QStringLiteral(" in %1").arg(formatDuration(tookMs));
     if (!announcements.isEmpty())
         evidence
             += QStringLiteral(", announced with %1").arg(announcements.join(QStringLiteral(", ")));

@@ -321,7 +321,7 @@ void WsCheck::conclude()
     m_tick.stop();
     if (!m_main->connection.hasHead()) {
         add(QStringLiteral("ws.reach"), QStringLiteral("Reachable"), Verdict::Fail,
-            m_main->endError.isEmpty() ? QStringLiteral("no answer") : m_main->endError,
+            m_main->endError.isEmpty() ? QStringLiteral("stopped before the server answered") : m_main->endError,
             QStringLiteral("Nothing else can be checked without an answer."));
         finishReport(false);
         return;

@@ -55,6 +55,8 @@ int runDashboard(const QStringList &arguments)
         {QStringLiteral("lab"),
             QStringLiteral("Open on the Lab page and run SCENARIO (see pushboard lab --list)."),
             QStringLiteral("SCENARIO")},
+        {QStringLiteral("check"),
+            QStringLiteral("Open on the Check page and check the stream the dashboard watches.")},
         {QStringLiteral("ca"),
             QStringLiteral("For an https:// server: trust the authorities in this PEM file too."),
             QStringLiteral("FILE")},
@@ -197,6 +199,7 @@ int runDashboard(const QStringList &arguments)
         {QStringLiteral("inspectOnStart"), parser.isSet(QStringLiteral("inspect"))},
         {QStringLiteral("inspectPort"), int(inspectPort)},
         {QStringLiteral("labOnStart"), labScenario},
+        {QStringLiteral("checkOnStart"), parser.isSet(QStringLiteral("check"))},
     });
     engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Pushboard/Ui/Main.qml")));
     if (engine.rootObjects().isEmpty()) {

@@ -51,7 +51,7 @@ void TestCheckReport::json()
     report.durationMs = 1500;
     report.items.append({QStringLiteral("sse.status"), QStringLiteral("Status"), Verdict::Pass,
         QStringLiteral("HTTP/1.1 200 OK"), QStringLiteral("why")});
-    report.items.append({QStringLiteral("sse.retry"), QStringLiteral("retry: field"), Verdict::Warn,
+    report.items.append({QStringLiteral("sse.retry"), QStringLiteral("retry: sent"), Verdict::Warn,
         QStringLiteral("none"), QStringLiteral("why not")});
     const QJsonObject json = report.toJson();
     QCOMPARE(json.value(QLatin1String("format")).toInt(), 1);
