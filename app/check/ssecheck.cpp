@@ -1,5 +1,6 @@
 #include "ssecheck.h"
 
+#include "checkids.h"
 #include "sseprobe.h"
 
 #include <QRandomGenerator>
@@ -162,19 +163,19 @@ void SseCheck::scheduleHistoryProbes(qint64 now)
     const auto firstOwn = std::find_if(
         events.cbegin(), events.cend(), [](const SseProbe::Event &event) { return event.ownId; });
     const QString first = firstOwn->id; // there is one: the mark
-    if (isNumericId(last)) {
-        m_unknownId = QString::number(last.toULongLong() + 1000000000ULL);
-    } else {
+    // Ids in the stream's own format: "1234" or "1796106906:0" become ones far after the last
+    // (never issued) and far before the first.
+    m_unknownId = shiftedId(last, 1000000000);
+    if (m_unknownId.isEmpty())
         m_unknownId = QStringLiteral("pushboard-check-%1")
                           .arg(QRandomGenerator::global()->generate64(), 16, 16, QLatin1Char('0'));
-    }
     m_unknownBefore = m_main->lastOwnIndex();
     m_unknown = openProbe(m_unknownId);
-    if (isNumericId(first) && first.toULongLong() > 1) {
-        m_oldId = QStringLiteral("1");
+    m_oldId = shiftedId(first, -1000000000);
+    if (!m_oldId.isEmpty() && m_oldId != first) {
         m_oldFrom = m_main->indexOf(first);
     } else {
-        m_oldId = first; // the oldest id known: the main stream's first
+        m_oldId = first; // nothing older to say: the oldest id known, the main stream's first
         m_oldFrom = m_main->indexOf(first) + 1;
     }
     m_oldUntil = m_main->lastOwnIndex();
@@ -348,7 +349,16 @@ void SseCheck::judgeStream()
                                  .arg(formatDuration(gaps.at(gaps.size() / 2)));
     // Without comments only the events keep the stream alive: a fail once quiet spells reach
     // half the time-out, since a quieter hour will reach all of it.
-    const bool commentsKeepUp = !comments.isEmpty() && (gaps.isEmpty() || gaps.last() < threshold);
+    // Comments keep up when no stretch of the stream, from its head to its end, went without
+    // one for the whole time-out.
+    qint64 commentless = comments.isEmpty()
+        ? lifetime
+        : qMax(comments.first() - m_main->connection().headAtMs(), end - comments.last());
+    if (!gaps.isEmpty())
+        commentless = qMax(commentless, gaps.last());
+    const bool commentsKeepUp = commentless < threshold;
+    keepaliveEvidence += QStringLiteral("; longest stretch without a comment %1")
+                             .arg(formatDuration(commentless));
     Verdict keepalive = Verdict::Pass;
     if (!streamed)
         keepalive = Verdict::Skip;
@@ -394,9 +404,7 @@ void SseCheck::judgeStream()
         const bool numeric = std::all_of(ownIds.cbegin(), ownIds.cend(), isNumericId);
         qsizetype backwards = -1;
         for (qsizetype i = 1; i < ownIds.size() && backwards < 0; ++i) {
-            const bool ordered = numeric
-                ? ownIds.at(i).toULongLong() > ownIds.at(i - 1).toULongLong()
-                : ownIds.at(i) > ownIds.at(i - 1);
+            const bool ordered = naturalIdLess(ownIds.at(i - 1), ownIds.at(i));
             if (!ordered)
                 backwards = i;
         }
