@@ -4,8 +4,8 @@ namespace Pushboard {
 
 QString shiftedId(const QString &id, qint64 delta)
 {
-    const qsizetype start = std::distance(id.cbegin(),
-        std::find_if(id.cbegin(), id.cend(), [](QChar c) { return c.isDigit(); }));
+    const qsizetype start = std::distance(
+        id.cbegin(), std::find_if(id.cbegin(), id.cend(), [](QChar c) { return c.isDigit(); }));
     qsizetype end = start;
     while (end < id.size() && id.at(end).isDigit())
         ++end;

@@ -234,7 +234,8 @@ void SseCheck::conclude()
     m_tick.stop();
     if (!m_main->connection().hasHead()) {
         add(QStringLiteral("sse.reach"), QStringLiteral("Reachable"), Verdict::Fail,
-            m_main->endError().isEmpty() ? QStringLiteral("stopped before the server answered") : m_main->endError(),
+            m_main->endError().isEmpty() ? QStringLiteral("stopped before the server answered")
+                                         : m_main->endError(),
             QStringLiteral("Nothing else can be checked without an answer."));
         finishReport(false);
         return;
@@ -718,6 +719,15 @@ void SseCheck::judgeOld()
     if (!announcements.isEmpty())
         evidence
             += QStringLiteral(", announced with %1").arg(announcements.join(QStringLiteral(", ")));
+    if (m_old->eventCount() > m_old->events().size()) {
+        add(id, title, Verdict::Warn,
+            evidence
+                + QStringLiteral("; more than the %1 events the check compares: it could not tell "
+                                 "whether the replay reached the live stream")
+                      .arg(SseProbe::MaxRecorded),
+            why);
+        return;
+    }
     const bool reachedLive = oldReachedLive();
     if (!reachedLive && !m_old->closedByUs()) {
         add(id, title, Verdict::Fail,

@@ -321,7 +321,8 @@ void WsCheck::conclude()
     m_tick.stop();
     if (!m_main->connection.hasHead()) {
         add(QStringLiteral("ws.reach"), QStringLiteral("Reachable"), Verdict::Fail,
-            m_main->endError.isEmpty() ? QStringLiteral("stopped before the server answered") : m_main->endError,
+            m_main->endError.isEmpty() ? QStringLiteral("stopped before the server answered")
+                                       : m_main->endError,
             QStringLiteral("Nothing else can be checked without an answer."));
         finishReport(false);
         return;
@@ -578,10 +579,11 @@ void WsCheck::judgeSizes()
         const bool told = m_sizeRefusal.startsWith(QLatin1String("closed with 1009"))
             || m_sizeRefusal.startsWith(QLatin1String("closed with 1008"));
         verdict = told ? Verdict::Pass : Verdict::Warn;
-        evidence
-            = QStringLiteral("largest accepted %1; %2: %3")
-                  .arg(m_largestAccepted ? sizeText(m_largestAccepted) : QStringLiteral("none"),
-                      sizeText(Sizes[m_sizeStep]), m_sizeRefusal);
+        evidence = m_largestAccepted
+            ? QStringLiteral("largest accepted %1; %2: %3")
+                  .arg(sizeText(m_largestAccepted), sizeText(Sizes[m_sizeStep]), m_sizeRefusal)
+            : QStringLiteral("refuses client messages: the first (%1) %2")
+                  .arg(sizeText(Sizes[m_sizeStep]), m_sizeRefusal);
     }
     add(QStringLiteral("ws.max-message"), QStringLiteral("Largest message"), verdict, evidence,
         QStringLiteral("A server without a limit holds whatever a client sends; one with a limit "

@@ -11,7 +11,7 @@ _pushboard() {
     local i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            serve | tail | inspect | lab) command=${words[i]}; break ;;
+            serve | tail | inspect | lab | check) command=${words[i]}; break ;;
             -*) ;;
             *) break ;;
         esac
@@ -39,7 +39,7 @@ _pushboard() {
             return ;;
         --bind | --port | --allow-origin | --allow-host | --max-connections | --max-streams | --token \
             | --interval | --keepalive | --connect | --inspect-port | --topics | --last-event-id | --max-events \
-            | --duration | --listen | --upstream | --latency | --bandwidth | --pin | --poll-interval)
+            | --duration | --listen | --upstream | --latency | --bandwidth | --pin | --poll-interval | --idle)
             return ;; # a value of the user's own
     esac
 
@@ -50,6 +50,7 @@ _pushboard() {
                 --no-reconnect --ca --pin --http2 --help" ;;
         inspect) options="--listen --bind --upstream --json --har --pcapng --latency --bandwidth
                 --stall --black-hole --buffering --duration --quiet --help" ;;
+        check) options="--token --duration --idle --json --ca --pin --help" ;;
         lab)
             if [[ $cur != -* ]]; then
                 COMPREPLY=($(compgen -W 'idle burst proxy restart storm six-connections
@@ -60,11 +61,11 @@ _pushboard() {
                 --help" ;;
         *)
             if [[ $cur != -* ]] && ((cword == 1)); then
-                COMPREPLY=($(compgen -W 'serve tail inspect lab' -- "$cur"))
+                COMPREPLY=($(compgen -W 'serve tail inspect lab check' -- "$cur"))
                 return
             fi
             options="$server_options --connect --no-server --transport --theme --inspect
-                --inspect-port --lab --ca --pin --help --version" ;;
+                --inspect-port --lab --check --ca --pin --help --version" ;;
     esac
     COMPREPLY=($(compgen -W "$options" -- "$cur"))
 } &&
