@@ -241,7 +241,7 @@ while IFS='|' read -r words expected; do
     got=$(complete_words "${argv[@]}")
     check "completing '$words' offers '$expected'" test "$got" = "$expected"
 done <<'CASES'
-pushboard |serve tail inspect lab
+pushboard |serve tail inspect lab check
 pushboard se|serve
 pushboard serve --da|--data-dir
 pushboard tail --transport |sse ws poll longpoll
@@ -250,8 +250,9 @@ pushboard --ins|--inspect --inspect-port
 pushboard inspect --q|--quiet
 pushboard lab sl|slow-consumer
 pushboard lab --no|--no-browser
+pushboard check --i|--idle
 CASES
-for command in "" serve tail inspect lab; do
+for command in "" serve tail inspect lab check; do
     page=$root/usr/share/man/man1/pushboard${command:+-$command}.1.gz
     if [ -z "$command" ]; then # the dashboard's own parser answers --help after another option
         help=$(QT_QPA_PLATFORM=offscreen "$bin" --no-server --help)
