@@ -38,6 +38,9 @@ EndpointCheck::EndpointCheck(const CheckOptions &options, const QString &transpo
     m_report.url = options.url;
     m_report.transport = transport;
     m_report.startedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    const qint64 durationMs = qint64(options.durationS) * 1000;
+    m_observeMs
+        = options.idleS > 0 ? qMax(durationMs, qint64(options.idleS) * 1000 + 1000) : durationMs;
     m_clock.start();
 }
 
@@ -47,7 +50,8 @@ double EndpointCheck::progress() const
 {
     if (m_finished)
         return 1;
-    return qBound(0.0, double(m_clock.elapsed()) / double(m_plannedMs), 0.99);
+    // The last probes take about a second after the main connection closes.
+    return qBound(0.0, double(m_clock.elapsed()) / double(m_observeMs + 1000), 0.99);
 }
 
 ProbeConnection::Request EndpointCheck::baseRequest() const

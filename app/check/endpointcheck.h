@@ -41,8 +41,8 @@ protected:
 
     /// The request every probe starts from: the URL, the token, the trust.
     [[nodiscard]] ProbeConnection::Request baseRequest() const;
-    /// The planned length of the check, for progress().
-    void setPlannedMs(qint64 ms) { m_plannedMs = ms; }
+    /// When the main connection is closed: the duration, or just past the idle period.
+    [[nodiscard]] qint64 observeMs() const { return m_observeMs; }
     void add(const QString &id, const QString &title, CheckItem::Verdict verdict,
         const QString &evidence, const QString &why);
     void finishReport(bool reached);
@@ -52,7 +52,7 @@ protected:
     CheckReport m_report;
 
 private:
-    qint64 m_plannedMs = 1;
+    qint64 m_observeMs = 0;
     bool m_finished = false;
 };
 

@@ -49,10 +49,6 @@ QString quoted(const QByteArray &value)
 SseCheck::SseCheck(const CheckOptions &options, QObject *parent)
     : EndpointCheck(options, QStringLiteral("sse"), parent)
 {
-    const qint64 durationMs = qint64(options.durationS) * 1000;
-    m_observeMs
-        = options.idleS > 0 ? qMax(durationMs, qint64(options.idleS) * 1000 + 1000) : durationMs;
-    setPlannedMs(m_observeMs + 1000);
     m_tick.setInterval(100);
     connect(&m_tick, &QTimer::timeout, this, &SseCheck::advance);
     connect(&m_h2, &Http2Probe::finished, this, &SseCheck::advance);
@@ -97,7 +93,7 @@ void SseCheck::advance()
     }
     scheduleResume(now);
     scheduleHistoryProbes(now);
-    if (!m_main->hasEnded() && now >= m_observeMs)
+    if (!m_main->hasEnded() && now >= observeMs())
         m_main->close();
     scheduleReconnect(now);
     if (isDone())
@@ -541,16 +537,8 @@ void SseCheck::judgeResume()
             why);
         return;
     }
-    const HttpHead &head = m_resume->connection().head();
-    if (head.status != 200) {
-        add(id, title, Verdict::Fail,
-            QStringLiteral("Last-Event-ID %1 answered %2")
-                .arg(m_main->events().at(m_mark).id,
-                    m_resume->connection().hasHead() ? QString::fromLatin1(head.startLine())
-                                                     : m_resume->endError()),
-            why);
+    if (refused(*m_resume, m_main->events().at(m_mark).id, id, title, why))
         return;
-    }
     const QList<SseProbe::Event> &main = m_main->events();
     const QList<SseProbe::Event> &got = m_resume->events();
     const QString untilId = main.at(m_resumeUntil).id;
@@ -624,6 +612,21 @@ void SseCheck::judgeResume()
         why);
 }
 
+bool SseCheck::refused(const SseProbe &probe, const QString &lastEventId, const QString &id,
+    const QString &title, const QString &why)
+{
+    const ProbeConnection &connection = probe.connection();
+    if (connection.head().status == 200)
+        return false;
+    add(id, title, Verdict::Fail,
+        QStringLiteral("Last-Event-ID %1 answered %2")
+            .arg(lastEventId,
+                connection.hasHead() ? QString::fromLatin1(connection.head().startLine())
+                                     : probe.endError()),
+        why);
+    return true;
+}
+
 void SseCheck::judgeUnknown()
 {
     const QString id = QStringLiteral("sse.resume-unknown");
@@ -635,16 +638,8 @@ void SseCheck::judgeUnknown()
         add(id, title, Verdict::Skip, QStringLiteral("no resume was possible"), why);
         return;
     }
-    const HttpHead &head = m_unknown->connection().head();
-    if (head.status != 200) {
-        add(id, title, Verdict::Fail,
-            QStringLiteral("Last-Event-ID %1 answered %2")
-                .arg(m_unknownId,
-                    m_unknown->connection().hasHead() ? QString::fromLatin1(head.startLine())
-                                                      : m_unknown->endError()),
-            why);
+    if (refused(*m_unknown, m_unknownId, id, title, why))
         return;
-    }
     QStringList old;
     QStringList others;
     for (const SseProbe::Event &event : m_unknown->events()) {
@@ -680,16 +675,8 @@ void SseCheck::judgeOld()
         add(id, title, Verdict::Skip, QStringLiteral("no resume was possible"), why);
         return;
     }
-    const HttpHead &head = m_old->connection().head();
-    if (head.status != 200) {
-        add(id, title, Verdict::Fail,
-            QStringLiteral("Last-Event-ID %1 answered %2")
-                .arg(m_oldId,
-                    m_old->connection().hasHead() ? QString::fromLatin1(head.startLine())
-                                                  : m_old->endError()),
-            why);
+    if (refused(*m_old, m_oldId, id, title, why))
         return;
-    }
     if (m_oldUntil < m_oldFrom) {
         add(id, title, Verdict::Skip,
             QStringLiteral("the main stream saw nothing after %1 to compare with").arg(m_oldId),

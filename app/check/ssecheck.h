@@ -47,6 +47,9 @@ private:
 
     void judgeHead();
     void judgeStream();
+    /// Adds a failing item and returns true unless `probe`, sent `lastEventId`, got a 200.
+    bool refused(const SseProbe &probe, const QString &lastEventId, const QString &id,
+        const QString &title, const QString &why);
     void judgeResume();
     void judgeUnknown();
     void judgeOld();
@@ -54,7 +57,6 @@ private:
     void judge204();
     void judgeHttp2();
 
-    qint64 m_observeMs = 0; ///< When the main stream is closed.
     QTimer m_tick;
     Http2Probe m_h2;
     SseProbe *m_main = nullptr;

@@ -80,10 +80,6 @@ QByteArray WsCheck::clientFrame(quint8 opcode, QByteArrayView payload)
 WsCheck::WsCheck(const CheckOptions &options, QObject *parent)
     : EndpointCheck(options, QStringLiteral("websocket"), parent)
 {
-    const qint64 durationMs = qint64(options.durationS) * 1000;
-    m_observeMs
-        = options.idleS > 0 ? qMax(durationMs, qint64(options.idleS) * 1000 + 1000) : durationMs;
-    setPlannedMs(m_observeMs + 1000);
     const bool tls = options.url.scheme() == QLatin1String("wss");
     m_origin = (tls ? QByteArrayLiteral("https://") : QByteArrayLiteral("http://"))
         + options.url.host(QUrl::FullyEncoded).toLatin1();
@@ -224,7 +220,7 @@ void WsCheck::advance()
                     m_pongAtMs = at;
             }
         }
-        if (m_closeSentAtMs < 0 && now >= m_observeMs && !main.closeReceived) {
+        if (m_closeSentAtMs < 0 && now >= observeMs() && !main.closeReceived) {
             main.connection.send(clientFrame(
                 WsFrame::Close, WsFrame::closePayload(1000, QStringLiteral("check done"))));
             m_closeSentAtMs = now;

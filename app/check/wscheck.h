@@ -46,7 +46,6 @@ private:
     void judgeMain();
     void judgeSizes();
 
-    qint64 m_observeMs = 0;
     QTimer m_tick;
     std::unique_ptr<Link> m_main;
     std::unique_ptr<Link> m_foreign;

@@ -42,13 +42,8 @@ int runCheck(const QStringList &arguments)
             QStringLiteral("S")},
         {QStringLiteral("json"),
             QStringLiteral("Print the report as one JSON document (docs/check.md).")},
-        {QStringLiteral("ca"),
-            QStringLiteral("Trust the certificate authorities in this PEM file too (https, wss)."),
-            QStringLiteral("FILE")},
-        {QStringLiteral("pin"),
-            QStringLiteral("Trust exactly the server certificate with this SHA-256 fingerprint."),
-            QStringLiteral("SHA256")},
     });
+    parser.addOptions(tlsTrustOptions());
     const auto usage = [](const QString &message) {
         printLine(stderr,
             QStringLiteral("pushboard check: %1 (see pushboard check --help)").arg(message));
@@ -82,8 +77,7 @@ int runCheck(const QStringList &arguments)
     if (!seconds(QStringLiteral("idle"), 0, defaults.idleS, &options.idleS))
         return usage(QStringLiteral("--idle takes whole seconds from 0 to 3600"));
     QString error;
-    const auto tls = TlsTrust::fromOptions(
-        parser.value(QStringLiteral("ca")), parser.value(QStringLiteral("pin")), &error);
+    const auto tls = tlsTrust(parser, &error);
     if (!tls)
         return usage(error);
     options.tls = *tls;

@@ -55,16 +55,11 @@ int runTail(const QStringList &arguments)
             QStringLiteral("S")},
         {QStringLiteral("no-reconnect"),
             QStringLiteral("Do not reconnect when the stream ends or fails.")},
-        {QStringLiteral("ca"),
-            QStringLiteral("Trust the certificate authorities in this PEM file too (https, wss)."),
-            QStringLiteral("FILE")},
-        {QStringLiteral("pin"),
-            QStringLiteral("Trust exactly the server certificate with this SHA-256 fingerprint."),
-            QStringLiteral("SHA256")},
         {QStringLiteral("http2"),
             QStringLiteral("HTTP/2 only: prior knowledge on http://, refuse an https:// server "
                            "that does not choose it (default: HTTP/2 over TLS when offered).")},
     });
+    parser.addOptions(tlsTrustOptions());
     const auto usage = [](const QString &message) {
         writeLine(stderr,
             QStringLiteral("pushboard tail: %1 (see pushboard tail --help)").arg(message).toUtf8());
@@ -110,8 +105,7 @@ int runTail(const QStringList &arguments)
         return usage(error);
     options.topics = *topics;
     options.token = parser.value(QStringLiteral("token"));
-    const auto tls = TlsTrust::fromOptions(
-        parser.value(QStringLiteral("ca")), parser.value(QStringLiteral("pin")), &error);
+    const auto tls = tlsTrust(parser, &error);
     if (!tls)
         return usage(error);
     options.tls = *tls;

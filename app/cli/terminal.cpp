@@ -39,4 +39,22 @@ bool writeFile(const QString &path, const QByteArray &bytes, QString *error)
     return true;
 }
 
+QList<QCommandLineOption> tlsTrustOptions()
+{
+    return {
+        {QStringLiteral("ca"),
+            QStringLiteral("Trust the certificate authorities in this PEM file too (https, wss)."),
+            QStringLiteral("FILE")},
+        {QStringLiteral("pin"),
+            QStringLiteral("Trust exactly the server certificate with this SHA-256 fingerprint."),
+            QStringLiteral("SHA256")},
+    };
+}
+
+std::optional<TlsTrust> tlsTrust(const QCommandLineParser &parser, QString *error)
+{
+    return TlsTrust::fromOptions(
+        parser.value(QStringLiteral("ca")), parser.value(QStringLiteral("pin")), error);
+}
+
 } // namespace Pushboard::Cli
