@@ -8,7 +8,12 @@ namespace Pushboard {
 ProbeConnection::ProbeConnection(const QElapsedTimer &clock, QObject *parent)
     : QObject(parent)
     , m_clock(clock)
-{ }
+{
+    m_headTimer.setSingleShot(true);
+    connect(&m_headTimer, &QTimer::timeout, this, [this] {
+        finish(QStringLiteral("no answer within %1 s").arg(m_request.headTimeoutMs / 1000), false);
+    });
+}
 
 ProbeConnection::~ProbeConnection()
 {
@@ -23,6 +28,7 @@ bool ProbeConnection::isOpen() const
 void ProbeConnection::start(const Request &request)
 {
     m_request = request;
+    m_headTimer.start(request.headTimeoutMs);
     const QString scheme = request.url.scheme();
     const bool tls = scheme == QLatin1String("https") || scheme == QLatin1String("wss");
     const quint16 port = request.url.port(tls ? 443 : 80);
@@ -103,6 +109,7 @@ void ProbeConnection::send(const QByteArray &bytes)
 void ProbeConnection::abort()
 {
     m_finished = true;
+    m_headTimer.stop();
     if (m_socket) {
         QTcpSocket *socket = m_socket;
         m_socket = nullptr;
@@ -121,6 +128,7 @@ void ProbeConnection::onReadyRead()
     ++m_reads;
     const HttpAnswerReader::Output out = m_reader.feed(bytes);
     if (out.headCompleted) {
+        m_headTimer.stop();
         m_headAtMs = at;
         Q_EMIT headReceived();
         if (m_finished)
@@ -158,6 +166,7 @@ void ProbeConnection::finish(const QString &error, bool clean)
     if (m_finished)
         return;
     m_finished = true;
+    m_headTimer.stop();
     if (m_socket) // the exchange is over: nothing more is read from this connection
         m_socket->disconnect(this);
     Q_EMIT finished(error, clean);

@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
+#include <QTimer>
 #include <QUrl>
 
 class QTcpSocket;
@@ -30,6 +31,9 @@ public:
         HttpHead::Headers headers; ///< Sent after Host, in order.
         TlsTrust tls;
         QByteArrayList alpn; ///< ALPN protocols to offer over TLS (empty: none).
+        /// A server that accepts and never answers (or a connection that never completes)
+        /// cannot hold a probe longer than this: the exchange ends with an error.
+        int headTimeoutMs = 10 * 1000;
 
         void addHeader(const QByteArray &name, const QByteArray &value)
         {
@@ -82,6 +86,7 @@ private:
     Request m_request;
     QPointer<QTcpSocket> m_socket;
     HttpAnswerReader m_reader;
+    QTimer m_headTimer;
     qint64 m_sentAtMs = -1;
     qint64 m_headAtMs = -1;
     qint64 m_firstBodyAtMs = -1;

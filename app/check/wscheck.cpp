@@ -199,11 +199,6 @@ void WsCheck::advance()
         m_foreign->connection.abort();
         m_foreign->ended = true;
         m_foreign->endedAtMs = now;
-    } else if (m_foreign && !m_foreign->ended && now > AnswerMs * 2) {
-        m_foreign->connection.abort();
-        m_foreign->ended = true;
-        m_foreign->endedAtMs = now;
-        m_foreign->endError = QStringLiteral("no answer in %1").arg(formatDuration(AnswerMs * 2));
     }
 
     if (main.upgraded && !main.ended) {

@@ -18,6 +18,7 @@ private Q_SLOTS:
     void faults();
     void unreachable();
     void notAStream();
+    void silentServer();
 };
 
 void TestSseCheck::faults_data()
@@ -147,6 +148,22 @@ void TestSseCheck::notAStream()
     QCOMPARE(check.report().exitCode(), 3);
     QVERIFY2(check.report().items.constFirst().evidence.contains(QLatin1String("not an HTTP")),
         qPrintable(check.report().items.constFirst().evidence));
+}
+
+void TestSseCheck::silentServer()
+{
+    // Accepts, reads, never answers: the check does not wait for ever.
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    CheckOptions options;
+    options.url = QUrl(QStringLiteral("http://127.0.0.1:%1/events").arg(server.serverPort()));
+    options.durationS = 30;
+    options.idleS = 0;
+    SseCheck check(options);
+    check.start();
+    QTRY_VERIFY_WITH_TIMEOUT(check.isFinished(), 60 * 1000);
+    QCOMPARE(check.report().exitCode(), 3);
+    QCOMPARE(check.report().items.constFirst().evidence, QStringLiteral("no answer within 10 s"));
 }
 
 QTEST_GUILESS_MAIN(TestSseCheck)

@@ -19,6 +19,7 @@ private Q_SLOTS:
     void faults_data();
     void faults();
     void refusedHandshake();
+    void silentServer();
 };
 
 void TestWsCheck::clientFrame_data()
@@ -120,6 +121,23 @@ void TestWsCheck::refusedHandshake()
     for (const QString &id :
         {QStringLiteral("ws.frames"), QStringLiteral("ws.close"), QStringLiteral("ws.max-message")})
         QCOMPARE(CheckItem::verdictName(report.item(id)->verdict), QStringLiteral("skip"));
+}
+
+void TestWsCheck::silentServer()
+{
+    // Accepts, reads, never answers the handshake: the check ends, unreachable.
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    CheckOptions options;
+    options.url = QUrl(QStringLiteral("ws://127.0.0.1:%1/ws").arg(server.serverPort()));
+    options.durationS = 30;
+    options.idleS = 0;
+    WsCheck check(options);
+    check.start();
+    QTRY_VERIFY_WITH_TIMEOUT(check.isFinished(), 60 * 1000);
+    QCOMPARE(check.report().exitCode(), 3);
+    QCOMPARE(check.report().items.constFirst().id, QStringLiteral("ws.reach"));
+    QCOMPARE(check.report().items.constFirst().evidence, QStringLiteral("no answer within 10 s"));
 }
 
 QTEST_GUILESS_MAIN(TestWsCheck)
