@@ -221,7 +221,9 @@ void WsCheck::advance()
             m_closeSentAtMs = now;
         }
         // After a Close each way the server closes TCP (7.1.1); do not wait for ever.
-        if (m_closeSentAtMs >= 0 && now - m_closeSentAtMs >= AnswerMs + 2000) {
+        const bool closedBothWays
+            = m_closeSentAtMs >= 0 && main.closeReceived && now - main.closeAtMs >= 2000;
+        if (closedBothWays || (m_closeSentAtMs >= 0 && now - m_closeSentAtMs >= AnswerMs + 2000)) {
             main.connection.abort();
             main.ended = true;
             main.endedAtMs = now;
