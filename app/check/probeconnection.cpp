@@ -57,6 +57,9 @@ void ProbeConnection::start(const Request &request)
     connect(socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
         if (error == QAbstractSocket::RemoteHostClosedError)
             return; // disconnected() follows
+        // What arrived before the error (a Close frame before a reset) is the server's last word.
+        if (m_socket && m_socket->bytesAvailable() > 0)
+            onReadyRead();
         finish(m_socket ? m_socket->errorString() : QStringLiteral("socket error"), false);
     });
 
@@ -151,6 +154,8 @@ void ProbeConnection::onReadyRead()
 
 void ProbeConnection::onDisconnected()
 {
+    if (m_socket && m_socket->bytesAvailable() > 0)
+        onReadyRead();
     if (m_finished)
         return;
     if (!m_reader.hasHead())

@@ -455,17 +455,19 @@ void SseCheck::judgeStream()
         idleEvidence
             = QStringLiteral("the check was stopped after %1").arg(formatDuration(lifetime));
     } else {
-        const bool reconnected = m_reconnect && m_reconnect->connection().head().status == 200;
-        idle = m_main->endedClean() && reconnected ? Verdict::Warn : Verdict::Fail;
-        idleEvidence = QStringLiteral("closed by the server after %1 (%2), %3 after its last byte")
-                           .arg(formatDuration(lifetime),
-                               m_main->endError().isEmpty()
-                                   ? (m_main->endedClean() ? QStringLiteral("cleanly")
-                                                           : QStringLiteral("inside a chunk"))
-                                   : m_main->endError(),
-                               formatDuration(end
-                                   - (m_main->connection().headAtMs() + lifetime
-                                       - m_main->longestSilenceMs(end))));
+        const QString how = !m_main->endError().isEmpty() ? m_main->endError()
+            : m_main->endedClean()                        ? QStringLiteral("cleanly")
+                                                          : QStringLiteral("inside a chunk");
+        idleEvidence
+            = QStringLiteral("closed by the server after %1 (%2), %3 after its last byte")
+                  .arg(formatDuration(lifetime), how, formatDuration(end - m_main->lastByteAtMs()));
+        if (lifetime >= idleMs) {
+            // It outlived the time-out: whatever closed it, it was not idleness.
+            idleEvidence += QStringLiteral("; longer than the idle time-out");
+        } else {
+            const bool reconnected = m_reconnect && m_reconnect->connection().head().status == 200;
+            idle = m_main->endedClean() && reconnected ? Verdict::Warn : Verdict::Fail;
+        }
     }
     add(QStringLiteral("sse.idle"), QStringLiteral("Idle survival"), idle, idleEvidence,
         QStringLiteral("Every close costs a reconnect, and a stream that dies quietly loses what "

@@ -58,6 +58,8 @@ public:
     [[nodiscard]] int bunchedCommentReads() const { return m_bunchedComments; }
     [[nodiscard]] std::optional<qint64> retry() const { return m_retry; }
     [[nodiscard]] QString lastEventId() const { return m_lastEventId; }
+    /// When the last byte arrived (the head's time before the first body byte; -1 before).
+    [[nodiscard]] qint64 lastByteAtMs() const { return m_lastByteMs; }
     /// The longest time without a byte, from the head to the last byte (or now, while open).
     [[nodiscard]] qint64 longestSilenceMs(qint64 nowMs) const;
     /// Ids that came twice with different data (evidence), and how many did.

@@ -4,6 +4,9 @@
 #include "wirecapture.h"
 
 #include <QLoggingCategory>
+#include <QSslSocket>
+
+#include <sys/socket.h>
 
 Q_DECLARE_LOGGING_CATEGORY(lcWs)
 
@@ -89,13 +92,42 @@ void WsSession::onReadyRead()
             qCInfo(lcWs) << "failing WebSocket" << m_peer << item->code << item->reason;
             if (!m_closeSent)
                 sendClose(item->code, item->reason);
-            // Whatever else arrives is not read any more.
-            disconnect(m_socket, &QTcpSocket::readyRead, this, nullptr);
-            m_socket->disconnectFromHost();
-            m_closeTimer.start(CloseTimeoutMs);
+            lingeringClose();
             return;
         }
     }
+}
+
+void WsSession::lingeringClose()
+{
+    // Whatever else arrives (the rest of a message too big to read, say) is read and dropped:
+    // closing a socket with unread bytes makes the kernel send a reset, and a reset may erase
+    // the client's unread input, our Close frame with it (RFC 9112 9.6 on the same risk for
+    // HTTP answers). So, in stages: our Close, then FIN (the server closes first, RFC 6455
+    // 7.1.1), then drain until the client closes its side or CloseTimeoutMs.
+    disconnect(m_socket, &QTcpSocket::readyRead, this, nullptr);
+    connect(m_socket, &QTcpSocket::readyRead, this, [this] {
+        if (m_socket)
+            m_socket->skip(m_socket->bytesAvailable());
+    });
+    m_socket->skip(m_socket->bytesAvailable());
+    const auto pending = [this] {
+        const auto *tls = qobject_cast<QSslSocket *>(m_socket.data());
+        return m_socket->bytesToWrite() + (tls ? tls->encryptedBytesToWrite() : 0);
+    };
+    const auto finish = [this, pending] {
+        if (m_socket && pending() == 0)
+            ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
+    };
+    m_socket->flush();
+    if (pending() > 0) {
+        connect(m_socket, &QTcpSocket::bytesWritten, this, finish);
+        if (auto *tls = qobject_cast<QSslSocket *>(m_socket.data()))
+            connect(tls, &QSslSocket::encryptedBytesWritten, this, finish);
+    } else {
+        finish();
+    }
+    m_closeTimer.start(CloseTimeoutMs);
 }
 
 void WsSession::sendClose(quint16 code, const QString &reason)

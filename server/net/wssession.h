@@ -52,6 +52,8 @@ Q_SIGNALS:
     void disconnected();
 
 private:
+    /// After our Close on a failure: FIN, then drop what still arrives until the peer closes.
+    void lingeringClose();
     void onReadyRead();
     void sendClose(quint16 code, const QString &reason);
 

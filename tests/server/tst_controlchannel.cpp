@@ -11,6 +11,7 @@
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QRandomGenerator>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTest>
 
@@ -493,6 +494,10 @@ private Q_SLOTS:
             << QByteArray::fromHex("81ff8000000000000002") + QByteArray(6, 'k') << 1002;
         QTest::newRow("over 64 KiB, 64-bit length (1009)")
             << clientFrame(0x81, QByteArray(70000, ' ')) << 1009;
+        // Still arriving when the server decides: it must drain rather than close with unread
+        // bytes, whose reset could destroy its Close frame on the way (found by pushboard check).
+        QTest::newRow("16 MiB, still sending (1009)")
+            << clientFrame(0x81, QByteArray(16 * 1024 * 1024, ' ')) << 1009;
         QTest::newRow("clean close echoes the code (5.5.1)")
             << clientFrame(0x88, close1000 + "bye") << 1000;
     }
@@ -518,6 +523,38 @@ private Q_SLOTS:
         QCOMPARE((uchar(after.at(at + 2)) << 8) | uchar(after.at(at + 3)), code);
         QTRY_COMPARE(m_server->host->controlChannel()->clientCount(), 1);
         QVERIFY(bystander.isOpen());
+    }
+
+    void tooBigOverTlsStillGets1009()
+    {
+        // Over TLS the server's Close travels in a record that a reset can destroy before the
+        // client reads it: a server that closes with the rest of a 16 MiB message unread sent
+        // one, and clients saw a dropped connection instead of 1009. It must drain instead.
+        m_server->config.tlsSelfSigned = true;
+        QVERIFY(m_server->start());
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            QSslSocket socket;
+            socket.setPeerVerifyMode(QSslSocket::VerifyNone);
+            QByteArray received;
+            connect(&socket, &QSslSocket::readyRead, &socket,
+                [&received, &socket] { received += socket.readAll(); });
+            socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), m_server->port());
+            QTRY_VERIFY(socket.isEncrypted()); // the server runs in this thread: never block
+            socket.write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                         "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                         "Sec-WebSocket-Version: 13\r\n\r\n");
+            QTRY_VERIFY(received.contains("\"op\":\"state\""));
+            const qsizetype before = received.size();
+            socket.write(clientFrame(0x81, QByteArray(16 * 1024 * 1024, ' ')));
+            QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 10000);
+            const QByteArray after = received.mid(before);
+            const qsizetype at = after.indexOf(char(0x88));
+            QVERIFY2(at >= 0 && after.size() >= at + 4,
+                qPrintable(QStringLiteral("attempt %1: no Close frame in '%2'")
+                               .arg(attempt)
+                               .arg(QString::fromLatin1(after.toHex()))));
+            QCOMPARE((uchar(after.at(at + 2)) << 8) | uchar(after.at(at + 3)), 1009);
+        }
     }
 
     void framesInEveryLengthFormAreRead()
