@@ -544,15 +544,22 @@ void SseCheck::judgeResume()
     const QList<SseProbe::Event> &main = m_main->events();
     const QList<SseProbe::Event> &got = m_resume->events();
     const QString untilId = main.at(m_resumeUntil).id;
-    // What the resume brought up to the last event the main stream had when it opened.
+    // The replay part of what the resume brought: up to the main stream's last event when it
+    // opened (Y), or, Y lost, up to the last event the main stream had by then. What follows is
+    // the live stream, which the main stream may not have recorded yet.
     QList<const SseProbe::Event *> brought;
+    qsizetype replayEnd = -1;
     for (const SseProbe::Event &event : got) {
         if (!event.ownId)
             continue;
         brought.append(&event);
+        const qsizetype at = m_main->indexOf(event.id);
+        if (at >= 0 && at <= m_resumeUntil)
+            replayEnd = brought.size();
         if (event.id == untilId && m_resumeUntil > m_mark)
             break;
     }
+    brought.resize(qMax<qsizetype>(replayEnd, 0));
     QStringList expected;
     for (qsizetype i = m_mark + 1; i <= m_resumeUntil; ++i) {
         if (main.at(i).ownId)
