@@ -363,6 +363,10 @@ void SseCheck::judgeStream()
         keepalive = Verdict::Fail;
     else if (!commentsKeepUp)
         keepalive = Verdict::Warn;
+    else if (comments.isEmpty()) // a stream watched for less than the time-out, and no comment
+        keepalive = Verdict::Skip;
+    if (keepalive == Verdict::Skip && streamed)
+        keepaliveEvidence += QStringLiteral(": too short to tell");
     add(QStringLiteral("sse.keepalive"), QStringLiteral("Keepalive"), keepalive,
         streamed ? keepaliveEvidence : notStreamed,
         QStringLiteral("A proxy closes a connection that is silent for its idle time-out (%1 "
