@@ -33,6 +33,7 @@ public:
         HistoryLimit, ///< replays at most three events, then goes live (Mercure #1382)
         NoKeepalive, ///< no comments, and a quiet topic: nothing is published after start
         Compressed, ///< gzip, flushed after every event
+        ClosesAfter3s, ///< ends every stream cleanly after 3 s (a reconnect resumes it)
     };
 
     explicit FaultySseServer(Fault fault)
@@ -132,6 +133,13 @@ private:
         for (qsizetype i = from; i < until; ++i)
             send(*client, m_events.at(i));
         m_clients.append(client);
+        if (m_fault == Fault::ClosesAfter3s) {
+            QTimer::singleShot(3000, client->socket, [this, client] {
+                m_clients.removeAll(client);
+                client->socket->write("0\r\n\r\n"); // the last chunk: a clean end
+                client->socket->disconnectFromHost();
+            });
+        }
     }
 
     void send(Client &client, const QByteArray &text)

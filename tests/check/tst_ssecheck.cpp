@@ -75,6 +75,13 @@ void TestSseCheck::faults_data()
                {QStringLiteral("sse.resume"), QStringLiteral("skip")},
                {QStringLiteral("sse.resume-unknown"), QStringLiteral("skip")},
                {QStringLiteral("sse.resume-old"), QStringLiteral("skip")}});
+    // A server that ends its streams: the reconnect after its close is checked (and passes);
+    // staying open for the idle period does not, but the reconnect worked, so a warning.
+    QTest::newRow("closes after 3 s")
+        << Fault::ClosesAfter3s << false
+        << QVariantMap {{QStringLiteral("sse.http2"), QStringLiteral("warn")},
+               {QStringLiteral("sse.204"), QStringLiteral("skip")},
+               {QStringLiteral("sse.idle"), QStringLiteral("warn")}};
     QTest::newRow("compressed") << Fault::Compressed << false
                                 << with({{QStringLiteral("sse.compression"),
                                        QStringLiteral("warn")}});
