@@ -41,7 +41,8 @@ int runCheck(const QStringList &arguments)
                 .arg(defaults.idleS),
             QStringLiteral("S")},
         {QStringLiteral("json"),
-            QStringLiteral("Print the report as one JSON document (its fields: man pushboard-check).")},
+            QStringLiteral(
+                "Print the report as one JSON document (its fields: man pushboard-check).")},
     });
     parser.addOptions(tlsTrustOptions());
     const auto usage = [](const QString &message) {
