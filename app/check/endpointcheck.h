@@ -30,6 +30,8 @@ public:
     virtual void stop() = 0;
     [[nodiscard]] const CheckReport &report() const { return m_report; }
     [[nodiscard]] bool isFinished() const { return m_finished; }
+    /// The endpoint has answered the main connection (an SSE head, a WebSocket handshake).
+    [[nodiscard]] virtual bool hasAnswered() const = 0;
     /// How far along the check is, 0 to 1 (for a progress bar).
     [[nodiscard]] double progress() const;
 

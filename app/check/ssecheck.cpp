@@ -64,6 +64,11 @@ void SseCheck::start()
     m_tick.start();
 }
 
+bool SseCheck::hasAnswered() const
+{
+    return m_main && m_main->connection().hasHead();
+}
+
 void SseCheck::stop()
 {
     for (SseProbe *probe : {m_main, m_resume, m_unknown, m_old, m_reconnect}) {

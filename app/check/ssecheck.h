@@ -34,6 +34,7 @@ public:
 
     void start() override;
     void stop() override;
+    [[nodiscard]] bool hasAnswered() const override;
 
 private:
     SseProbe *openProbe(const QString &lastEventId);

@@ -134,8 +134,14 @@ void WsCheck::start()
     m_tick.start();
 }
 
+bool WsCheck::hasAnswered() const
+{
+    return m_main && m_main->connection.hasHead();
+}
+
 void WsCheck::stop()
 {
+    m_stopped = true;
     for (Link *link : {m_main.get(), m_foreign.get(), m_sizes.get()}) {
         if (link && !link->ended) {
             link->connection.abort();
@@ -427,7 +433,9 @@ void WsCheck::judgeMain()
         gaps.append(main.serverPings.at(i) - main.serverPings.at(i - 1));
     std::sort(gaps.begin(), gaps.end());
     add(QStringLiteral("ws.server-pings"), QStringLiteral("Server pings"),
-        !open ? Verdict::Skip : (main.serverPings.isEmpty() ? Verdict::Warn : Verdict::Pass),
+        !open || (m_stopped && main.serverPings.isEmpty())
+            ? Verdict::Skip
+            : (main.serverPings.isEmpty() ? Verdict::Warn : Verdict::Pass),
         !open
             ? notOpen
             : (main.serverPings.isEmpty()
@@ -467,34 +475,35 @@ void WsCheck::judgeMain()
     const qint64 idleMs = qint64(m_options.idleS) * 1000;
     const bool serverClosedFirst = main.closeReceived
         ? m_closeSentAtMs < 0 || main.closeAtMs < m_closeSentAtMs
-        : m_closeSentAtMs < 0;
+        : m_closeSentAtMs < 0 && !m_stopped;
+    const bool stoppedEarly = m_stopped && m_closeSentAtMs < 0 && !main.closeReceived;
+    const qint64 openUntil = serverClosedFirst
+        ? (main.closeReceived ? main.closeAtMs : main.endedAtMs)
+        : (m_closeSentAtMs >= 0 ? m_closeSentAtMs : main.endedAtMs);
+    const qint64 openFor = openUntil - main.connection.headAtMs();
+    const QString serverClose = main.closeReceived
+        ? QStringLiteral("code %1").arg(
+            main.closeCode ? QString::number(*main.closeCode) : QStringLiteral("none"))
+        : (main.endError.isEmpty() ? QStringLiteral("no Close frame") : main.endError);
     if (m_options.idleS <= 0) {
         idle = Verdict::Skip;
         idleEvidence = QStringLiteral("--idle 0");
     } else if (!open) {
         idle = Verdict::Skip;
         idleEvidence = notOpen;
-    } else if (!serverClosedFirst && lifetime >= idleMs) {
-        idleEvidence
-            = QStringLiteral("open for %1")
-                  .arg(formatDuration((m_closeSentAtMs >= 0 ? m_closeSentAtMs : main.endedAtMs)
-                      - main.connection.headAtMs()));
-    } else if (!serverClosedFirst) {
+    } else if (stoppedEarly) {
         idle = Verdict::Skip;
         idleEvidence
             = QStringLiteral("the check was stopped after %1").arg(formatDuration(lifetime));
+    } else if (openFor >= idleMs) {
+        // It outlived the time-out: whatever closed it then, it was not idleness.
+        idleEvidence = QStringLiteral("open for %1").arg(formatDuration(openFor));
+        if (serverClosedFirst)
+            idleEvidence += QStringLiteral(", then the server closed it (%1)").arg(serverClose);
     } else {
         idle = Verdict::Fail;
-        idleEvidence
-            = QStringLiteral("the server closed it after %1 (%2)")
-                  .arg(formatDuration((main.closeReceived ? main.closeAtMs : main.endedAtMs)
-                           - main.connection.headAtMs()),
-                      main.closeReceived
-                          ? QStringLiteral("code %1").arg(main.closeCode
-                                  ? QString::number(*main.closeCode)
-                                  : QStringLiteral("none"))
-                          : (main.endError.isEmpty() ? QStringLiteral("no Close frame")
-                                                     : main.endError));
+        idleEvidence = QStringLiteral("the server closed it after %1 (%2)")
+                           .arg(formatDuration(openFor), serverClose);
     }
     add(QStringLiteral("ws.idle"), QStringLiteral("Idle survival"), idle, idleEvidence,
         QStringLiteral("Every close costs a reconnect, and messages sent meanwhile are lost "
@@ -507,6 +516,9 @@ void WsCheck::judgeMain()
     if (!open) {
         close = Verdict::Skip;
         closeEvidence = notOpen;
+    } else if (stoppedEarly) {
+        close = Verdict::Skip;
+        closeEvidence = QStringLiteral("the check was stopped before its Close");
     } else if (m_closeSentAtMs >= 0) {
         if (!main.closeReceived) {
             close = Verdict::Fail;

@@ -29,6 +29,7 @@ public:
 
     void start() override;
     void stop() override;
+    [[nodiscard]] bool hasAnswered() const override;
 
     /// A masked client frame (RFC 6455 5.2, 5.3) with a fresh random key.
     [[nodiscard]] static QByteArray clientFrame(quint8 opcode, QByteArrayView payload);
@@ -60,6 +61,7 @@ private:
     qint64 m_largestAccepted = 0;
     QString m_sizeRefusal; ///< How the first refused size was refused.
     bool m_sizesDone = false;
+    bool m_stopped = false; ///< stop() ended the probes early.
     bool m_concluded = false;
 };
 

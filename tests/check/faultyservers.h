@@ -55,6 +55,15 @@ public:
             m_keepalive.start(300);
     }
 
+    ~FaultySseServer() override
+    {
+        // The accepted sockets die with m_server, after the members their handlers use; a
+        // socket aborted in its destructor still emits disconnected(). Cut them off first.
+        const QList<QTcpSocket *> sockets = m_server.findChildren<QTcpSocket *>();
+        for (QTcpSocket *socket : sockets)
+            socket->disconnect(this);
+    }
+
     [[nodiscard]] quint16 port() const { return m_server.serverPort(); }
     [[nodiscard]] qsizetype published() const { return m_events.size(); }
     /// Publishes one event at once (tests that need history before the check).
@@ -204,6 +213,15 @@ public:
         m_tick.start(100);
     }
 
+    ~FaultyWsServer() override
+    {
+        // The accepted sockets die with m_server, after the members their handlers use; a
+        // socket aborted in its destructor still emits disconnected(). Cut them off first.
+        const QList<QTcpSocket *> sockets = m_server.findChildren<QTcpSocket *>();
+        for (QTcpSocket *socket : sockets)
+            socket->disconnect(this);
+    }
+
     [[nodiscard]] quint16 port() const { return m_server.serverPort(); }
 
 private:
@@ -312,6 +330,15 @@ public:
             }
         });
         m_flush.start(2500);
+    }
+
+    ~BufferingProxy() override
+    {
+        // The accepted sockets die with m_server, after the members their handlers use; a
+        // socket aborted in its destructor still emits disconnected(). Cut them off first.
+        const QList<QTcpSocket *> sockets = m_server.findChildren<QTcpSocket *>();
+        for (QTcpSocket *socket : sockets)
+            socket->disconnect(this);
     }
 
     [[nodiscard]] quint16 port() const { return m_server.serverPort(); }
