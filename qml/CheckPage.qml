@@ -66,6 +66,12 @@ Item {
                         enabled: !runner.running
                         selectByMouse: true
                         onEditingFinished: runner.url = text
+                        // Typing breaks the binding above: follow the runner's URL again when
+                        // it changes (the button below, a new source).
+                        Connections {
+                            target: runner
+                            function onUrlChanged() { urlField.text = runner.url; }
+                        }
                     }
                     Button {
                         text: "This dashboard's stream"

@@ -32,6 +32,13 @@ Item {
             page.transport = "ws";
             compare(page.sourceEndpoint, "ws://127.0.0.1:1/ws");
             compare(runner.url, "ws://127.0.0.1:1/ws");
+            // A URL typed in, then the dashboard's stream again from the button.
+            const field = findChild(page, "checkUrl");
+            field.text = "http://127.0.0.1:2/other";
+            field.editingFinished();
+            compare(runner.url, "http://127.0.0.1:2/other");
+            runner.url = page.sourceEndpoint;
+            compare(field.text, "ws://127.0.0.1:1/ws");
         }
 
         function test_runFromTheButton() {
