@@ -659,19 +659,19 @@ void SseCheck::judgeUnknown()
     if (refused(*m_unknown, m_unknownId, id, title, why))
         return;
     QStringList old;
-    QStringList others;
+    QString first; ///< The first event that is not an old one, quoted.
     for (const SseProbe::Event &event : m_unknown->events()) {
         // The same id with other data is the server's own marker (Pushboard's `reset` carries
         // the newest id), not an old event.
         const qsizetype at = event.ownId ? m_main->indexOf(event.id) : -1;
         if (at >= 0 && at <= m_unknownBefore && m_main->events().at(at).dataHash == event.dataHash)
             old.append(event.id);
-        else if (others.size() < 2)
-            others.append(QStringLiteral("%1 %2").arg(event.type, event.dataStart.left(60)));
+        else if (first.isEmpty())
+            first = QStringLiteral("%1 %2").arg(event.type, event.dataStart).trimmed();
     }
     QString evidence = QStringLiteral("Last-Event-ID %1: 200").arg(m_unknownId);
-    if (!others.isEmpty())
-        evidence += QStringLiteral(", then '%1'").arg(others.first());
+    if (!first.isEmpty())
+        evidence += QStringLiteral(", then '%1'").arg(first);
     if (!old.isEmpty()) {
         add(id, title, Verdict::Warn,
             evidence
@@ -713,8 +713,8 @@ void SseCheck::judgeOld()
     QStringList announcements;
     for (const SseProbe::Event &event : m_old->events()) {
         if (!types.contains(event.type) && announcements.size() < 2)
-            announcements.append(
-                QStringLiteral("'%1 %2'").arg(event.type, event.dataStart.left(60)));
+            announcements.append(QStringLiteral("'%1'").arg(
+                QStringLiteral("%1 %2").arg(event.type, event.dataStart).trimmed()));
     }
     const qint64 tookMs = m_old->endedAtMs() - m_old->connection().headAtMs();
     QString evidence

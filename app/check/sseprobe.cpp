@@ -109,7 +109,8 @@ void SseProbe::onBody(const QByteArray &bytes, qint64 atMs, qint64 read)
         event.ownId = message.ownId;
         event.type = message.type;
         event.dataHash = qHash(message.data);
-        event.dataStart = message.data.left(80);
+        if (m_events.size() < EvidenceEvents)
+            event.dataStart = message.data.left(60);
         event.atMs = atMs;
         event.read = read;
         event.ownTimeMs = eventOwnTimeMs(message.data);

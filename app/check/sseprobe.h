@@ -21,6 +21,7 @@ class SseProbe : public QObject
 
 public:
     static constexpr qsizetype MaxRecorded = 200 * 1000;
+    static constexpr qsizetype EvidenceEvents = 16;
 
     struct Event
     {
@@ -28,7 +29,9 @@ public:
         bool ownId = false;
         QString type;
         size_t dataHash = 0;
-        QString dataStart; ///< The first 80 characters of the data, for evidence.
+        /// The first 60 characters of the data, for evidence; only for the first
+        /// EvidenceEvents events (the evidence quotes what a probe got first).
+        QString dataStart;
         qint64 atMs = 0;
         qint64 read = 0; ///< Events of one socket read share this number.
         std::optional<qint64> ownTimeMs; ///< A timestamp in the data ("time", "timestamp", "ts").
